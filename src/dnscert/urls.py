@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 urlpatterns = [
     path("", include("dnscert.web.urls")),
-    path("accounts/", include("dnscert.core.urls")),
+    path("", include("dnscert.core.urls")),
     path("directory/", include("dnscert.directory.urls")),
     path("api/", include("dnscert.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

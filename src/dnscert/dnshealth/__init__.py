@@ -1,0 +1,1 @@
+"""DNS health: the measurement engine (pure) and, later, its Django wrapping."""
