@@ -15,6 +15,8 @@ import sys
 PLATFORM_COMMANDS: dict[str, str] = {
     "check": "dnscert.dnshealth.engine.cli",
     "lab": "dnscert.dnslab.cli",
+    "issue-token": "dnscert.core.token_cli",
+    "intel": "dnscert.intel.cli",
 }
 
 

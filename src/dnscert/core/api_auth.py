@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -25,9 +26,11 @@ class ExpiringTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <token>'.")
-        token = ApiToken.objects.select_related("user").filter(
-            digest=ApiToken.digest_of(parts[1])
-        ).first()
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=ApiToken.digest_of(parts[1]))
+            .first()
+        )
         if token is None:
             raise exceptions.AuthenticationFailed("Unknown API token.")
         if not token.is_valid:
@@ -39,3 +42,17 @@ class ExpiringTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """Describes the bearer token in the OpenAPI schema."""
+
+    target_class = ExpiringTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token from /accounts/tokens/ or `dnscert issue-token`.",
+        }

@@ -9,6 +9,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from dnscert.core import jobs
+        from dnscert.core import jobs, signals  # noqa: F401  (signals: audit of sign-ins)
 
         jobs.autodiscover()

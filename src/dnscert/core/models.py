@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from typing import Any
 
@@ -130,6 +131,21 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
 
+    @property
+    def change_lines(self) -> list[tuple[str, str]]:
+        """``(field, "old → new")`` pairs for display; other values as compact JSON."""
+        return [(str(key), _change_text(value)) for key, value in (self.changes or {}).items()]
+
+
+def _change_text(value: Any) -> str:
+    if isinstance(value, list) and len(value) == 2:
+        return f"{_json_text(value[0])} → {_json_text(value[1])}"
+    return _json_text(value)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
 
 class ApiToken(models.Model):
     """A bearer token for a machine client; only its SHA-256 digest is stored."""
@@ -207,3 +223,31 @@ class JobRun(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class SharedDocument(Shareable):
+    """A document the core team shares with constituents under TLP (a note, a report, a file)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    attachment = models.FileField(
+        _("attachment"), upload_to="shared-documents/%Y/%m/", blank=True, max_length=255
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("shared document")
+        verbose_name_plural = _("shared documents")
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,1 @@
+"""The dnscert test suite; mirrors src/dnscert/."""

@@ -1,0 +1,1 @@
+"""Tests of the core: visibility, audit, authentication, tokens, permissions."""
