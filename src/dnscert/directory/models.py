@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dnscert.directory.choices import Membership, OrganisationKind, ProductKind, ZoneKind
+from dnscert.directory.validators import (
+    validate_addresses,
+    validate_asn,
+    validate_country,
+    validate_fingerprint,
+    validate_hostname,
+    validate_languages,
+    validate_phone,
+    validate_prefix,
+    validate_time_zone,
+    validate_zone_name,
+)
+
+# A contact not verified for longer than this is highlighted as stale.
+VERIFICATION_MAX_AGE = timedelta(days=365)
 
 
 class Organisation(models.Model):
@@ -15,9 +32,19 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.SlugField(_("short name"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
-    country = models.CharField(_("country"), max_length=2, blank=True, help_text="ISO 3166-1")
-    languages = models.JSONField(_("languages"), default=list, blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166-1",
+        validators=[validate_country],
+    )
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, validators=[validate_languages]
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
     membership = models.CharField(
         _("membership"), max_length=16, choices=Membership.choices, default=Membership.PARTICIPANT
     )
@@ -50,8 +77,16 @@ class Organisation(models.Model):
 class Zone(models.Model):
     """A DNS zone an organisation runs: the root, a TLD or any zone registered for monitoring."""
 
-    name = models.CharField(_("name"), max_length=253, unique=True, help_text=_("e.g. example."))
-    kind = models.CharField(_("kind"), max_length=8, choices=ZoneKind.choices, default=ZoneKind.ZONE)
+    name = models.CharField(
+        _("name"),
+        max_length=253,
+        unique=True,
+        help_text=_("e.g. example."),
+        validators=[validate_zone_name],
+    )
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=ZoneKind.choices, default=ZoneKind.ZONE
+    )
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="zones"
     )
@@ -69,8 +104,12 @@ class Zone(models.Model):
 class NameserverHost(models.Model):
     """A nameserver host name an organisation operates, with its addresses."""
 
-    hostname = models.CharField(_("host name"), max_length=253, unique=True)
-    addresses = models.JSONField(_("addresses"), default=list, blank=True)
+    hostname = models.CharField(
+        _("host name"), max_length=253, unique=True, validators=[validate_hostname]
+    )
+    addresses = models.JSONField(
+        _("addresses"), default=list, blank=True, validators=[validate_addresses]
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -90,9 +129,12 @@ class NameserverHost(models.Model):
 class NetworkPrefix(models.Model):
     """An IP prefix announced or used by an organisation."""
 
-    prefix = models.CharField(_("prefix"), max_length=43, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=43, unique=True, validators=[validate_prefix])
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="prefixes"
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="prefixes",
     )
 
     class Meta:
@@ -107,7 +149,7 @@ class NetworkPrefix(models.Model):
 class AutonomousSystem(models.Model):
     """An autonomous system number an organisation operates."""
 
-    asn = models.PositiveBigIntegerField(_("ASN"), unique=True)
+    asn = models.PositiveBigIntegerField(_("ASN"), unique=True, validators=[validate_asn])
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="asns"
     )
@@ -148,17 +190,32 @@ class Contact(models.Model):
     """A person or role mailbox at an organisation."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="contacts"
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="contacts",
     )
     name = models.CharField(_("name"), max_length=200)
     is_role_mailbox = models.BooleanField(_("role mailbox"), default=False)
     role = models.CharField(_("role in the organisation"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"))
-    phone = models.CharField(_("phone"), max_length=32, blank=True, help_text="E.164, e.g. +33123456789")
-    pgp_fingerprint = models.CharField(_("PGP fingerprint"), max_length=40, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        help_text="E.164, e.g. +33123456789",
+        validators=[validate_phone],
+    )
+    pgp_fingerprint = models.CharField(
+        _("PGP fingerprint"), max_length=40, blank=True, validators=[validate_fingerprint]
+    )
     pgp_key = models.TextField(_("PGP public key"), blank=True)
-    languages = models.JSONField(_("languages"), default=list, blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, validators=[validate_languages]
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
     is_24x7 = models.BooleanField(_("24x7"), default=False)
     last_verified = models.DateField(_("last verified"), null=True, blank=True)
 
@@ -176,3 +233,10 @@ class Contact(models.Model):
     @property
     def preferred_language(self) -> str:
         return self.languages[0] if self.languages else "en"
+
+    @property
+    def needs_verification(self) -> bool:
+        """True when the contact was never verified, or not within the last year."""
+        if self.last_verified is None:
+            return True
+        return self.last_verified < timezone.localdate() - VERIFICATION_MAX_AGE
