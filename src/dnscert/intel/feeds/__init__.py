@@ -1,0 +1,1 @@
+"""Feed ingestion without Django: collectors read input, parsers turn it into schema events."""
