@@ -1,0 +1,457 @@
+"""What a check sees of its zone: ``ZoneContext`` with cached queries and discovery methods.
+
+The discovery methods follow Zonemaster's MethodsV2 and return ``None`` for its "undefined
+set" (the answer cannot be determined), an empty list for "empty set". Every method is
+computed once per zone (concurrent callers share the computation) and every query once per
+run (the ``QueryClient`` cache), so checks may call them freely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+
+from dnscert.dnshealth.engine.discovery import ParentWalk, ParentWalker
+from dnscert.dnshealth.engine.model import EngineConfig
+from dnscert.dnshealth.engine.query import (
+    Answer,
+    CountingClient,
+    QueryClient,
+    QueryFailure,
+    QueryOptions,
+    QueryResult,
+    is_ipv6,
+    unique,
+)
+from dnscert.dnshealth.engine.resolve import LookupResult, Resolver, ZoneCutCache
+
+__all__ = [
+    "Answer",
+    "Delegation",
+    "NsIp",
+    "QueryFailure",
+    "QueryResult",
+    "ZoneContext",
+]
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class NsIp:
+    """A name server name with one of its addresses (``address`` None: no address known)."""
+
+    name: dns.name.Name
+    address: str | None
+
+    def __str__(self) -> str:
+        """Zonemaster's ``ns1.example.xa/192.0.2.1`` form (the name alone without address)."""
+        name = self.name.to_text(omit_final_dot=True)
+        return f"{name}/{self.address}" if self.address else name
+
+    @property
+    def is_ipv6(self) -> bool:
+        """True when the address is IPv6."""
+        return self.address is not None and is_ipv6(self.address)
+
+
+def ns_list(items: list[NsIp]) -> str:
+    """A sorted, ``;``-separated list of name servers for message arguments (``ns_list``)."""
+    return ";".join(sorted(str(item) for item in items))
+
+
+@dataclass
+class Delegation:
+    """The delegation of a zone as the parent (or the user, for undelegated tests) gives it."""
+
+    parent_ns: list[NsIp] | None
+    ns: list[NsIp] | None
+    ds: list[dns.rdata.Rdata]
+    undelegated: bool
+
+
+class ZoneContext:
+    """The zone under test, the configuration and cached access to the DNS for checks."""
+
+    def __init__(
+        self,
+        zone: dns.name.Name | str,
+        config: EngineConfig,
+        client: QueryClient,
+        cuts: ZoneCutCache | None = None,
+    ) -> None:
+        self.zone = dns.name.from_text(zone) if isinstance(zone, str) else zone
+        self.config = config
+        #: Counts this zone's queries; the shared client below it caches across zones.
+        self.client = CountingClient(client)
+        self._undelegated = {
+            dns.name.from_text(name): list(addresses)
+            for name, addresses in config.undelegated_ns.items()
+        }
+        overrides = {}
+        if self._undelegated:
+            undelegated_ips = [a for addresses in self._undelegated.values() for a in addresses]
+            if undelegated_ips:
+                overrides[self.zone] = undelegated_ips
+        self.resolver = Resolver(self.client, config, cuts, overrides)
+        self._memo: dict[str, asyncio.Future[Any]] = {}
+        self._delegation: Delegation | None = None
+        self._ns_addresses: list[NsIp] | None = None
+
+    # ---- queries ----------------------------------------------------------------------------
+
+    async def query(
+        self,
+        address: str,
+        qname: dns.name.Name | str,
+        rdtype: int | str,
+        *,
+        tcp: bool = False,
+        dnssec: bool = False,
+        edns: bool | int = False,
+        bufsize: int | None = None,
+        rd: bool = False,
+        cd: bool = False,
+        ad: bool = False,
+        edns_flags: int = 0,
+        edns_options: tuple[tuple[int, bytes], ...] = (),
+        qclass: int | str = dns.rdataclass.IN,
+        port: int | None = None,
+        tcp_fallback: bool = True,
+    ) -> QueryResult:
+        """Send one query to ``address`` (cached per run); never raises for network trouble.
+
+        ``edns``: False = no OPT record (Zonemaster's default), True = EDNS version 0, an int
+        = that EDNS version. ``dnssec`` sets DO and implies EDNS0. A truncated UDP answer is
+        asked again over TCP unless ``tcp_fallback`` is False.
+        """
+        version: int | None = None if edns is False else (0 if edns is True else int(edns))
+        options = _options(
+            tcp,
+            version,
+            dnssec,
+            bufsize or self.config.edns_bufsize,
+            edns_flags,
+            edns_options,
+            rd,
+            cd,
+            ad,
+            qclass if isinstance(qclass, int) else int(dns.rdataclass.RdataClass.make(qclass)),
+            port or self.config.port,
+            tcp_fallback,
+        )
+        return await self.client.query(address, qname, rdtype, options)
+
+    async def send(
+        self, address: str, message: dns.message.Message, *, tcp: bool = False
+    ) -> QueryResult:
+        """Send a message the check built itself (not cached, no TCP fallback)."""
+        return await self.client.send(address, message, tcp=tcp)
+
+    async def lookup(self, qname: dns.name.Name | str, rdtype: int | str) -> LookupResult:
+        """Recursive "DNS Lookup" from the root hints (the undelegated data respected)."""
+        return await self.resolver.lookup(qname, rdtype)
+
+    @property
+    def query_count(self) -> int:
+        """Queries this zone asked (answered from the run's cache or not)."""
+        return self.client.count
+
+    async def get_ns_ips(self, name: dns.name.Name | str) -> list[str]:
+        """Addresses of a name server name by lookup (CNAMEs followed; enabled families)."""
+        ns_name = dns.name.from_text(name) if isinstance(name, str) else name
+        return await self._once(f"ns_ips:{ns_name}", lambda: self.resolver.addresses(ns_name))
+
+    def can_query(self, address: str) -> bool:
+        """False when the address family of ``address`` is disabled in the configuration."""
+        return self.config.ipv6 if is_ipv6(address) else self.config.ipv4
+
+    # ---- MethodsV2 ------------------------------------------------------------------------
+
+    async def get_parent_walk(self) -> ParentWalk:
+        """The full parent-zone walk (BASIC01's data); empty for the root zone."""
+        return await self._once("parent_walk", self._parent_walk)
+
+    async def get_parent_ns_names_and_ips(self) -> list[NsIp] | None:
+        """Get-Parent-NS-Names-and-IPs: [] for the root or an undelegated test, None if unknown."""
+        if self.zone == dns.name.root or self._undelegated:
+            return []
+        walk = await self.get_parent_walk()
+        servers = walk.parent_servers()
+        for server in walk.other_parent_servers():
+            # A parent that serves the child's NS itself (no SOA there) still delegates it.
+            response = await self.query(server.address, self.zone, "NS")
+            if isinstance(response, Answer) and _gives_child_ns(response, self.zone):
+                servers.append(server)
+        if not servers:
+            return None
+        return unique(NsIp(server.name, server.address) for server in servers)
+
+    async def get_parent_ns_ips(self) -> list[str] | None:
+        """Get-Parent-NS-IPs: unique parent addresses ([] root/undelegated, None unknown)."""
+        parents = await self.get_parent_ns_names_and_ips()
+        return None if parents is None else unique(p.address for p in parents if p.address)
+
+    async def get_del_ns_names_and_ips(self) -> list[NsIp] | None:
+        """Get-Del-NS-Names-and-IPs: the delegation with glue, out-of-bailiwick names resolved."""
+        return await self._once("del_ns", self._del_ns_names_and_ips)
+
+    async def get_del_ns_names(self) -> list[dns.name.Name] | None:
+        """Get-Del-NS-Names."""
+        servers = await self.get_del_ns_names_and_ips()
+        return None if servers is None else unique(server.name for server in servers)
+
+    async def get_del_ns_ips(self) -> list[str] | None:
+        """Get-Del-NS-IPs."""
+        servers = await self.get_del_ns_names_and_ips()
+        return None if servers is None else unique(s.address for s in servers if s.address)
+
+    async def get_zone_ns_names(self) -> list[dns.name.Name] | None:
+        """Get-Zone-NS-Names: NS names in the child's own answers (AA) at the delegation IPs."""
+        return await self._once("zone_ns_names", self._zone_ns_names)
+
+    async def get_zone_ns_names_and_ips(self) -> list[NsIp] | None:
+        """Get-Zone-NS-Names-and-IPs: in-bailiwick addresses from the zone, others looked up."""
+        return await self._once("zone_ns", self._zone_ns_names_and_ips)
+
+    async def get_zone_ns_ips(self) -> list[str] | None:
+        """Get-Zone-NS-IPs."""
+        servers = await self.get_zone_ns_names_and_ips()
+        return None if servers is None else unique(s.address for s in servers if s.address)
+
+    async def get_delegation(self) -> Delegation:
+        """Parent NS, delegation NS with glue and DS (from the parent or the user)."""
+        return await self._once("delegation", self._get_delegation)
+
+    async def get_all_ns(self) -> list[NsIp]:
+        """Union of delegation and zone name servers with addresses, delegation first."""
+        delegated = await self.get_del_ns_names_and_ips() or []
+        zone = await self.get_zone_ns_names_and_ips() or []
+        return unique([*delegated, *zone])
+
+    async def discover(self) -> None:
+        """Compute the delegation and name servers so the properties below can be used."""
+        self._delegation = await self.get_delegation()
+        self._ns_addresses = await self.get_all_ns()
+
+    @property
+    def delegation(self) -> Delegation:
+        """The delegation (after ``await ctx.discover()``, which the runner does)."""
+        if self._delegation is None:
+            raise RuntimeError("ZoneContext.discover() has not run yet")
+        return self._delegation
+
+    @property
+    def ns_addresses(self) -> list[NsIp]:
+        """Delegation and zone name servers with an address (after ``discover()``)."""
+        if self._ns_addresses is None:
+            raise RuntimeError("ZoneContext.discover() has not run yet")
+        return [ns for ns in self._ns_addresses if ns.address]
+
+    # ---- implementation ---------------------------------------------------------------------
+
+    async def _once(self, key: str, compute: Callable[[], Awaitable[_T]]) -> _T:
+        future = self._memo.get(key)
+        if future is None:
+            future = asyncio.ensure_future(compute())
+            self._memo[key] = future
+        elif future.done():
+            done: _T = future.result()
+            return done
+        result: _T = await asyncio.shield(future)
+        return result
+
+    async def _parent_walk(self) -> ParentWalk:
+        if self.zone == dns.name.root:
+            return ParentWalk(self.zone)
+        root_servers = [
+            (dns.name.from_text(name), address)
+            for name, addresses in self.config.root_hints
+            for address in addresses
+            if self.can_query(address)
+        ]
+
+        async def ask(address: str, qname: dns.name.Name, rdtype: str) -> QueryResult:
+            return await self.query(address, qname, rdtype)
+
+        walker = ParentWalker(self.zone, root_servers, ask, self.get_ns_ips)
+        return await walker.run()
+
+    async def _del_ns_names_and_ips(self) -> list[NsIp] | None:
+        delegation = await self._raw_delegation()
+        if delegation is None:
+            return None
+        oob = [name for name, addresses in delegation.items() if not name.is_subdomain(self.zone)]
+        for name in oob:
+            delegation[name] = unique([*delegation[name], *await self._oob_ips(name)])
+        return _flatten(delegation)
+
+    async def _oob_ips(self, name: dns.name.Name) -> list[str]:
+        given = self._undelegated.get(name)
+        if given:
+            return given
+        return await self.get_ns_ips(name)
+
+    async def _raw_delegation(self) -> dict[dns.name.Name, list[str]] | None:
+        """Get-Delegation: names -> in-bailiwick glue (None when the parent is unknown)."""
+        if self._undelegated:
+            return {
+                name: (addresses if name.is_subdomain(self.zone) else [])
+                for name, addresses in self._undelegated.items()
+            }
+        if self.zone == dns.name.root:
+            return {
+                dns.name.from_text(name): list(addresses)
+                for name, addresses in self.config.root_hints
+            }
+        parent_ips = await self.get_parent_ns_ips()
+        if not parent_ips:
+            return None
+        referral: dict[dns.name.Name, list[str]] = {}
+        authoritative: dict[dns.name.Name, list[str]] = {}
+        for address in parent_ips:
+            response = await self.query(address, self.zone, "NS")
+            if isinstance(response, Answer) and response.rcode == dns.rcode.NOERROR:
+                await self._read_delegation(address, response, referral, authoritative)
+        return referral or authoritative
+
+    async def _read_delegation(
+        self,
+        address: str,
+        response: Answer,
+        referral: dict[dns.name.Name, list[str]],
+        authoritative: dict[dns.name.Name, list[str]],
+    ) -> None:
+        # A referral; also one with AA wrongly set (NS of the child in authority, no answer).
+        if not response.message.answer and self.zone in response.owners("NS", "authority"):
+            names = [r.target for r in response.records("NS", section="authority", name=self.zone)]
+            _merge(referral, names, self._in_bailiwick_glue(response, names))
+        elif response.aa and self.zone in response.owners("NS"):
+            names = [r.target for r in response.records("NS", name=self.zone)]
+            glue = self._in_bailiwick_glue(response, names)
+            for name in names:
+                if name.is_subdomain(self.zone) and not glue.get(name):
+                    glue[name] = await self._addresses_from(address, name)
+            _merge(authoritative, names, glue)
+
+    def _in_bailiwick_glue(
+        self, response: Answer, names: list[dns.name.Name]
+    ) -> dict[dns.name.Name, list[str]]:
+        glue: dict[dns.name.Name, list[str]] = {}
+        for rrset in response.rrsets("additional"):
+            if (
+                rrset.name in names
+                and rrset.name.is_subdomain(self.zone)
+                and rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA)
+            ):
+                glue.setdefault(rrset.name, []).extend(rdata.address for rdata in rrset)
+        return glue
+
+    async def _addresses_from(self, address: str, name: dns.name.Name) -> list[str]:
+        """A and AAAA of ``name`` asked at one server, following referrals below the zone."""
+        found: list[str] = []
+        for rdtype in ("A", "AAAA"):
+            resolver = Resolver(self.client, self.config, None, {self.zone: [address]})
+            result = await resolver.lookup(name, rdtype)
+            found.extend(result.records())
+        return unique(found)
+
+    async def _zone_ns_names(self) -> list[dns.name.Name] | None:
+        ips = await self.get_del_ns_ips()
+        if ips is None:
+            return None
+        responses = await asyncio.gather(*(self.query(ip, self.zone, "NS") for ip in ips))
+        names: list[dns.name.Name] = []
+        for response in responses:
+            if isinstance(response, Answer) and response.aa:
+                names.extend(r.target for r in response.records("NS", name=self.zone))
+        return sorted(unique(names))
+
+    async def _zone_ns_names_and_ips(self) -> list[NsIp] | None:
+        names = await self.get_zone_ns_names()
+        if names is None:
+            return None
+        servers: dict[dns.name.Name, list[str]] = {name: [] for name in names}
+        in_bailiwick = [name for name in names if name.is_subdomain(self.zone)]
+        del_ips = await self.get_del_ns_ips() or []
+        for name in in_bailiwick:
+            for ip in del_ips:
+                servers[name].extend(await self._addresses_from(ip, name))
+        for name in names:
+            if not name.is_subdomain(self.zone):
+                servers[name].extend(await self._oob_ips(name))
+        return _flatten({name: unique(addresses) for name, addresses in servers.items()})
+
+    async def _get_delegation(self) -> Delegation:
+        parent = await self.get_parent_ns_names_and_ips()
+        ns = await self.get_del_ns_names_and_ips()
+        return Delegation(parent, ns, await self._ds_records(), bool(self._undelegated))
+
+    async def _ds_records(self) -> list[dns.rdata.Rdata]:
+        if self.config.undelegated_ds:
+            return [
+                dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DS, text)
+                for text in self.config.undelegated_ds
+            ]
+        if self._undelegated:
+            return []
+        parent_ips = await self.get_parent_ns_ips() or []
+        records: list[dns.rdata.Rdata] = []
+        for address in parent_ips:
+            response = await self.query(address, self.zone, "DS", dnssec=True)
+            if isinstance(response, Answer) and response.aa:
+                records.extend(response.records("DS", name=self.zone))
+        return unique(records)
+
+
+@functools.lru_cache(maxsize=1024)
+def _options(*values: Any) -> QueryOptions:
+    """Query options, shared between identical queries (building a dataclass is not free)."""
+    return QueryOptions(*values)
+
+
+def _gives_child_ns(response: Answer, zone: dns.name.Name) -> bool:
+    """An AA answer with NS of ``zone``, or (a referral with AA set) NS alone in authority."""
+    if not response.aa:
+        return False
+    if zone in response.owners("NS"):
+        return True
+    return not response.message.answer and zone in response.owners("NS", "authority")
+
+
+def _merge(
+    into: dict[dns.name.Name, list[str]],
+    names: list[dns.name.Name],
+    glue: dict[dns.name.Name, list[str]],
+) -> None:
+    for name in names:
+        addresses = into.setdefault(name, [])
+        for address in glue.get(name, []):
+            if address not in addresses:
+                addresses.append(address)
+
+
+def _address_key(address: str) -> tuple[int, str]:
+    """IPv4 before IPv6, then by text."""
+    return (1 if is_ipv6(address) else 0, address)
+
+
+def _flatten(servers: dict[dns.name.Name, list[str]]) -> list[NsIp]:
+    """One ``NsIp`` per name and address; a name without addresses once, with None."""
+    flat: list[NsIp] = []
+    for name, addresses in sorted(servers.items()):
+        if addresses:
+            flat.extend(NsIp(name, address) for address in sorted(addresses, key=_address_key))
+        else:
+            flat.append(NsIp(name, None))
+    return flat

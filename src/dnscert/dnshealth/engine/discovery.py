@@ -1,0 +1,276 @@
+"""Finding the parent zone of a child zone: the walk of Zonemaster's BASIC01 and MethodsV2.
+
+Starting at the root servers, each server is asked for its own zone (SOA, NS), then for names
+one label closer to the child (SOA), until the child itself: an authoritative SOA, a referral,
+NXDOMAIN, an alias or NODATA there says where the parent is. Every outcome is recorded in a
+``ParentWalk`` so that BASIC01 can report on it and the discovery methods can use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import dns.name
+import dns.rcode
+import dns.rdatatype
+
+from dnscert.dnshealth.engine.query import Answer, QueryResult
+
+
+@dataclass(frozen=True)
+class ServerAtZone:
+    """A name server address together with the zone it was found to serve."""
+
+    name: dns.name.Name
+    address: str
+    zone: dns.name.Name
+
+
+@dataclass
+class ParentWalk:
+    """Everything the parent walk saw, in BASIC01's sets (server address -> parent zone)."""
+
+    child: dns.name.Name
+    parent_found: list[ServerAtZone] = field(default_factory=list)
+    delegation_found: list[ServerAtZone] = field(default_factory=list)
+    aa_soa_found: list[ServerAtZone] = field(default_factory=list)
+    aa_nxdomain_found: list[ServerAtZone] = field(default_factory=list)
+    aa_cname_found: list[ServerAtZone] = field(default_factory=list)
+    cname_referral_found: list[ServerAtZone] = field(default_factory=list)
+    aa_dname_found: list[tuple[ServerAtZone, dns.name.Name]] = field(default_factory=list)
+    aa_nodata_found: list[ServerAtZone] = field(default_factory=list)
+    #: (query name, query type, server address) of unexpected responses.
+    server_zone_errors: list[tuple[dns.name.Name, str, str]] = field(default_factory=list)
+
+    @property
+    def child_found(self) -> bool:
+        """True when a parent delegates the child or a server is authoritative for it."""
+        return bool(self.delegation_found or self.aa_soa_found)
+
+    def parent_zones(self) -> dict[dns.name.Name, list[str]]:
+        """Parent zone name -> addresses of the servers that showed it as the parent."""
+        zones: dict[dns.name.Name, list[str]] = {}
+        for server in self.parent_found:
+            addresses = zones.setdefault(server.zone, [])
+            if server.address not in addresses:
+                addresses.append(server.address)
+        return zones
+
+    def parent_servers(self) -> list[ServerAtZone]:
+        """Parent name servers in MethodsV2's sense: they delegate the child or serve it."""
+        return _unique_servers([*self.delegation_found, *self.aa_soa_found])
+
+    def other_parent_servers(self) -> list[ServerAtZone]:
+        """Servers that showed the parent but neither delegate nor serve the child's SOA."""
+        strict = set(self.parent_servers())
+        return [server for server in _unique_servers(self.parent_found) if server not in strict]
+
+
+def _unique_servers(servers: list[ServerAtZone]) -> list[ServerAtZone]:
+    return list(dict.fromkeys(servers))
+
+
+Query = Callable[[str, dns.name.Name, str], Awaitable[QueryResult]]
+AddressLookup = Callable[[dns.name.Name], Awaitable[list[str]]]
+
+MAX_WALK_SERVERS = 2000
+
+
+class ParentWalker:
+    """Runs the walk for one child zone with the engine's cached query and lookup functions."""
+
+    def __init__(
+        self,
+        child: dns.name.Name,
+        root_servers: list[tuple[dns.name.Name, str]],
+        query: Query,
+        lookup_addresses: AddressLookup,
+    ) -> None:
+        self.child = child
+        self.query = query
+        self.lookup_addresses = lookup_addresses
+        self.walk = ParentWalk(child)
+        self.remaining: list[ServerAtZone] = [
+            ServerAtZone(name, address, dns.name.root) for name, address in root_servers
+        ]
+        self.handled: set[tuple[str, dns.name.Name]] = set()
+        #: Other names met for an already handled (address, zone).
+        self.aliases: dict[tuple[str, dns.name.Name], list[dns.name.Name]] = {}
+
+    async def run(self) -> ParentWalk:
+        """Walk until no server is left to ask; return what was seen."""
+        steps = 0
+        while self.remaining and steps < MAX_WALK_SERVERS:
+            steps += 1
+            server = self.remaining.pop(0)
+            key = (server.address, server.zone)
+            if key in self.handled:
+                self.aliases.setdefault(key, []).append(server.name)
+                continue
+            self.handled.add(key)
+            await self._walk_server(server)
+        self._add_alias_names()
+        return self.walk
+
+    def _add_alias_names(self) -> None:
+        """A parent address also listed under other names counts under every name."""
+        for bucket in (self.walk.delegation_found, self.walk.aa_soa_found):
+            for found in list(bucket):
+                for name in self.aliases.get((found.address, found.zone), []):
+                    alias = ServerAtZone(name, found.address, found.zone)
+                    if alias not in bucket:
+                        bucket.append(alias)
+                    if alias not in self.walk.parent_found:
+                        self.walk.parent_found.append(alias)
+
+    def _error(self, qname: dns.name.Name, rrtype: str, address: str) -> None:
+        self.walk.server_zone_errors.append((qname, rrtype, address))
+
+    async def _walk_server(self, server: ServerAtZone) -> None:
+        zone = server.zone
+        if not await self._serves_zone(server.address, zone):
+            return
+        if not await self._zone_ns(server, zone):
+            return
+        await self._descend(server, zone)
+
+    async def _serves_zone(self, address: str, zone: dns.name.Name) -> bool:
+        response = await self.query(address, zone, "SOA")
+        if isinstance(response, Answer) and _single_soa(response, zone):
+            return True
+        self._error(zone, "SOA", address)
+        return False
+
+    async def _zone_ns(self, server: ServerAtZone, zone: dns.name.Name) -> bool:
+        """Ask the zone's NS and queue every name server address for that zone."""
+        response = await self.query(server.address, zone, "NS")
+        if not isinstance(response, Answer) or not _good_ns_answer(response, zone):
+            self._error(zone, "NS", server.address)
+            return False
+        await self._queue_servers(response, zone, section="answer")
+        return True
+
+    async def _queue_servers(self, response: Answer, zone: dns.name.Name, section: str) -> None:
+        names = [rdata.target for rdata in response.records("NS", section=section)]
+        glue: dict[dns.name.Name, list[str]] = {}
+        for rrset in response.rrsets("additional"):
+            if rrset.name in names and rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+                glue.setdefault(rrset.name, []).extend(rdata.address for rdata in rrset)
+        missing = [name for name in names if name not in glue]
+        looked_up = await asyncio.gather(*(self.lookup_addresses(name) for name in missing))
+        glue.update(zip(missing, looked_up, strict=True))
+        for name in names:
+            for address in glue.get(name, []):
+                if (address, zone) not in self.handled:
+                    self.remaining.append(ServerAtZone(name, address, zone))
+
+    async def _descend(self, server: ServerAtZone, zone: dns.name.Name) -> None:
+        """Ask names one label closer to the child until the child is reached."""
+        intermediate = zone
+        while intermediate != self.child:
+            intermediate = _one_label_closer(self.child, intermediate)
+            response = await self.query(server.address, intermediate, "SOA")
+            if not isinstance(response, Answer):
+                self._error(intermediate, "SOA", server.address)
+                return
+            outcome = await self._classify(server, zone, intermediate, response)
+            if outcome == "stop":
+                return
+            if outcome == "new_zone":
+                zone = intermediate
+
+    async def _classify(
+        self, server: ServerAtZone, zone: dns.name.Name, name: dns.name.Name, response: Answer
+    ) -> str:
+        """Record what ``response`` says; return "stop", "continue" or "new_zone"."""
+        at_child = name == self.child
+        parent = ServerAtZone(server.name, server.address, zone)
+        if _single_soa(response, name):
+            if at_child:
+                self._found(parent, self.walk.aa_soa_found)
+                return "stop"
+            return await self._enter_zone(server, name)
+        if response.aa and response.rcode == dns.rcode.NXDOMAIN:
+            self._found(parent, self.walk.aa_nxdomain_found)
+            return "stop"
+        if response.is_referral() and name in response.owners("NS", "authority"):
+            if at_child:
+                self._found(parent, self.walk.delegation_found)
+            else:
+                await self._queue_servers(response, name, section="authority")
+            return "stop"
+        if response.aa and response.rcode == dns.rcode.NOERROR:
+            if not at_child:
+                return "continue"
+            await self._at_child_without_soa(parent, response)
+            return "stop"
+        if _cname_referral(response, self.child):
+            self._found(parent, self.walk.cname_referral_found)
+            return "stop"
+        self._error(name, "SOA", server.address)
+        return "stop"
+
+    async def _enter_zone(self, server: ServerAtZone, name: dns.name.Name) -> str:
+        """The server is authoritative for an intermediate zone: queue its name servers."""
+        response = await self.query(server.address, name, "NS")
+        if not isinstance(response, Answer) or not _good_ns_answer(response, name):
+            self._error(name, "NS", server.address)
+            return "stop"
+        await self._queue_servers(response, name, section="answer")
+        return "new_zone"
+
+    async def _at_child_without_soa(self, parent: ServerAtZone, response: Answer) -> None:
+        if self.child in response.owners("CNAME"):
+            self._found(parent, self.walk.aa_cname_found)
+            return
+        dname = await self.query(parent.address, self.child, "DNAME")
+        targets = (
+            [rdata.target for rdata in dname.records("DNAME", name=self.child)]
+            if isinstance(dname, Answer) and dname.aa and dname.rcode == dns.rcode.NOERROR
+            else []
+        )
+        if targets:
+            self._found(parent, None)
+            self.walk.aa_dname_found.append((parent, targets[0]))
+        else:
+            self._found(parent, self.walk.aa_nodata_found)
+
+    def _found(self, parent: ServerAtZone, bucket: list[ServerAtZone] | None) -> None:
+        self.walk.parent_found.append(parent)
+        if bucket is not None:
+            bucket.append(parent)
+
+
+def _one_label_closer(child: dns.name.Name, ancestor: dns.name.Name) -> dns.name.Name:
+    """The ancestor of ``child`` that has one more label than ``ancestor``."""
+    return dns.name.Name(child.labels[-(len(ancestor.labels) + 1) :])
+
+
+def _single_soa(response: Answer, zone: dns.name.Name) -> bool:
+    soa = response.records("SOA")
+    return (
+        response.rcode == dns.rcode.NOERROR
+        and response.aa
+        and len(soa) == 1
+        and response.owners("SOA") == {zone}
+    )
+
+
+def _good_ns_answer(response: Answer, zone: dns.name.Name) -> bool:
+    return (
+        response.rcode == dns.rcode.NOERROR
+        and response.aa
+        and bool(response.records("NS"))
+        and response.owners("NS") == {zone}
+    )
+
+
+def _cname_referral(response: Answer, child: dns.name.Name) -> bool:
+    return (
+        response.rcode == dns.rcode.NOERROR
+        and not response.aa
+        and child in response.owners("CNAME")
+        and bool(response.owners("NS", "authority"))
+    )

@@ -1,0 +1,664 @@
+"""The query layer: one shared UDP socket per address family and source, TCP fallback, cache.
+
+Built for throughput: queries never get a socket of their own over UDP; responses are matched
+to waiting queries by (server, port, id) and then by question, so stray, late, garbage or
+wrongly-identified datagrams are ignored and the query keeps waiting until its timeout.
+Every query has an explicit timeout and retry count, a per-server token bucket bounds the rate,
+and identical queries within one run are asked once (in-flight ones are shared too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import functools
+import ipaddress
+import random
+import socket
+import struct
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import dns.edns
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+
+from dnscert.dnshealth.engine.model import EngineConfig
+
+MAX_UDP_PAYLOAD = 65535
+_SOCKET_BUFFER = 4 * 1024 * 1024
+
+
+class FailureReason(enum.StrEnum):
+    """Why a query produced no usable answer."""
+
+    TIMEOUT = "timeout"  # nothing usable arrived before the last attempt timed out
+    MALFORMED = "malformed"  # only unparseable responses arrived
+    NETWORK = "network"  # the socket or connection failed (refused, reset, unreachable)
+    DISABLED = "disabled"  # the address family is switched off in the configuration
+    BAD_ADDRESS = "bad_address"  # the server address is not an IP address
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """Everything besides server and question that makes a query (hashable: a cache key)."""
+
+    tcp: bool = False
+    #: None = no OPT record; otherwise the EDNS version to send (0 for ordinary EDNS).
+    edns_version: int | None = None
+    dnssec: bool = False  # sets the DO bit (implies EDNS)
+    bufsize: int = 1232
+    edns_flags: int = 0  # extra EDNS flag bits (besides DO), e.g. unknown "Z" bits
+    edns_options: tuple[tuple[int, bytes], ...] = ()
+    rd: bool = False
+    cd: bool = False
+    ad: bool = False
+    qclass: int = dns.rdataclass.IN
+    port: int = 53
+    #: Repeat a truncated UDP answer over TCP (off to look at the truncated answer itself).
+    tcp_fallback: bool = True
+
+
+@dataclass
+class Answer:
+    """A parsed response from one server to one question."""
+
+    address: str
+    qname: dns.name.Name
+    rdtype: int
+    message: dns.message.Message
+    size: int
+    tcp: bool = False
+    elapsed_ms: float = 0.0
+    port: int = 53
+
+    ok = True
+
+    @property
+    def rcode(self) -> int:
+        """The (extended) response code, e.g. ``dns.rcode.NOERROR``."""
+        return int(self.message.rcode())
+
+    @property
+    def aa(self) -> bool:
+        """True when the AA (authoritative answer) flag is set."""
+        return bool(self.message.flags & dns.flags.AA)
+
+    @property
+    def tc(self) -> bool:
+        """True when the TC (truncated) flag is set."""
+        return bool(self.message.flags & dns.flags.TC)
+
+    @property
+    def ra(self) -> bool:
+        """True when the RA (recursion available) flag is set."""
+        return bool(self.message.flags & dns.flags.RA)
+
+    @property
+    def has_edns(self) -> bool:
+        """True when the response carries an OPT record."""
+        return self.message.edns >= 0
+
+    def records(
+        self, rdtype: int | str, *, section: str = "answer", name: dns.name.Name | str | None = None
+    ) -> list[Any]:
+        """Rdata of type ``rdtype`` in ``section`` (answer/authority/additional), by owner."""
+        wanted_type = dns.rdatatype.RdataType.make(rdtype)
+        owner = dns.name.from_text(name) if isinstance(name, str) else name
+        found: list[Any] = []
+        for rrset in self.rrsets(section):
+            if rrset.rdtype == wanted_type and (owner is None or rrset.name == owner):
+                found.extend(rrset)
+        return found
+
+    def rrsets(self, section: str = "answer") -> list[dns.rrset.RRset]:
+        """The RRsets of one section: ``answer``, ``authority`` or ``additional``."""
+        sections = {
+            "answer": self.message.answer,
+            "authority": self.message.authority,
+            "additional": self.message.additional,
+        }
+        if section not in sections:
+            raise ValueError(f"unknown section {section!r}; use answer, authority or additional")
+        return list(sections[section])
+
+    def owners(self, rdtype: int | str, section: str = "answer") -> set[dns.name.Name]:
+        """Owner names of RRsets of ``rdtype`` in ``section``."""
+        wanted_type = dns.rdatatype.RdataType.make(rdtype)
+        return {rrset.name for rrset in self.rrsets(section) if rrset.rdtype == wanted_type}
+
+    def is_referral(self) -> bool:
+        """True for a non-authoritative NOERROR answer with NS records in authority only."""
+        return (
+            self.rcode == 0
+            and not self.aa
+            and not self.message.answer
+            and bool(self.owners(dns.rdatatype.NS, "authority"))
+        )
+
+
+@dataclass
+class QueryFailure:
+    """No usable answer: the reason says why (timeout, malformed, network, ...)."""
+
+    address: str
+    qname: dns.name.Name
+    rdtype: int
+    reason: FailureReason
+    detail: str = ""
+    port: int = 53
+
+    ok = False
+
+
+QueryResult = Answer | QueryFailure
+
+
+@dataclass
+class QueryStats:
+    """Counters over a client's life (a whole batch of zones)."""
+
+    sent: int = 0
+    received: int = 0
+    timeouts: int = 0
+    tcp: int = 0
+    cache_hits: int = 0
+    ignored: int = 0  # datagrams that matched no waiting query (stray, wrong id or question)
+    malformed: int = 0
+
+
+@functools.lru_cache(maxsize=65536)
+def normalise_address(address: str) -> str:
+    """The canonical text of an IP address; raise ``ValueError`` naming a bad one."""
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).compressed
+    except ValueError:
+        raise ValueError(f"not an IP address: {address!r}") from None
+
+
+def is_ipv6(address: str) -> bool:
+    """True when ``address`` is an IPv6 address."""
+    return ":" in address
+
+
+def make_query(qname: dns.name.Name, rdtype: int, options: QueryOptions) -> dns.message.Message:
+    """Build the query message that ``options`` describe."""
+    query = dns.message.make_query(
+        qname, dns.rdatatype.RdataType.make(rdtype), dns.rdataclass.RdataClass.make(options.qclass)
+    )
+    query.flags = 0
+    for wanted, flag in ((options.rd, dns.flags.RD), (options.cd, dns.flags.CD)):
+        if wanted:
+            query.flags |= flag
+    if options.ad:
+        query.flags |= dns.flags.AD
+    if options.edns_version is not None or options.dnssec:
+        ednsflags = options.edns_flags | (dns.flags.DO if options.dnssec else 0)
+        edns_options: list[dns.edns.Option] = [
+            dns.edns.GenericOption(dns.edns.OptionType.make(code), data)
+            for code, data in options.edns_options
+        ]
+        query.use_edns(
+            options.edns_version or 0,
+            ednsflags=ednsflags,
+            payload=options.bufsize,
+            options=edns_options,
+        )
+    return query
+
+
+def query_wire(qname: dns.name.Name, rdtype: int, options: QueryOptions) -> bytes:
+    """The wire form of the query ``options`` describe (id 0), built without a Message."""
+    flags = 0
+    for wanted, flag in ((options.rd, dns.flags.RD), (options.cd, dns.flags.CD)):
+        if wanted:
+            flags |= flag
+    if options.ad:
+        flags |= dns.flags.AD
+    edns = options.edns_version is not None or options.dnssec
+    header = struct.pack("!HHHHHH", 0, flags, 1, 0, 0, 1 if edns else 0)
+    name = qname.to_wire()
+    assert name is not None  # absolute names only: from_text always makes them
+    wire = header + name + struct.pack("!HH", rdtype, options.qclass)
+    if not edns:
+        return wire
+    ednsflags = (options.edns_flags | (dns.flags.DO if options.dnssec else 0)) & 0xFFFF
+    ttl = ((options.edns_version or 0) & 0xFF) << 16 | ednsflags
+    rdata = b"".join(
+        struct.pack("!HH", code, len(data)) + data for code, data in options.edns_options
+    )
+    opt = b"\x00" + struct.pack("!HHIH", dns.rdatatype.OPT, options.bufsize, ttl, len(rdata))
+    return wire + opt + rdata
+
+
+@dataclass
+class _Waiter:
+    future: asyncio.Future[tuple[bytes, float]]
+    question: tuple[dns.name.Name, int, int]
+    malformed: int = 0
+
+
+class _SharedUdp(asyncio.DatagramProtocol):
+    """One UDP socket shared by every query of one family and source address."""
+
+    def __init__(self, client: QueryClient) -> None:
+        self.client = client
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.DatagramTransport, transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            # The default buffer still works, only with more drops under load.
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _SOCKET_BUFFER)
+
+    def datagram_received(self, data: bytes, addr: tuple[Any, ...]) -> None:
+        self.client._on_datagram(data, addr)
+
+    def error_received(self, exc: Exception) -> None:
+        """ICMP errors on an unconnected socket name no query: the query times out instead."""
+
+
+class QueryClient:
+    """Sends queries for a whole run; share one instance across every zone of a batch."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        self.stats = QueryStats()
+        self._endpoints: dict[tuple[int, str | None], _SharedUdp] = {}
+        self._endpoint_locks: dict[tuple[int, str | None], asyncio.Lock] = {}
+        self._waiters: dict[tuple[str, int, int], _Waiter] = {}
+        self._cache: dict[tuple[Any, ...], asyncio.Future[QueryResult]] = {}
+        self._buckets: dict[str, list[float]] = {}
+
+    # ---- public API -------------------------------------------------------------------------
+
+    async def query(
+        self,
+        address: str,
+        qname: dns.name.Name | str,
+        rdtype: int | str,
+        options: QueryOptions | None = None,
+    ) -> QueryResult:
+        """Ask ``address`` about (qname, rdtype); identical queries in this run are asked once."""
+        options = options or QueryOptions(port=self.config.port)
+        name = dns.name.from_text(qname) if isinstance(qname, str) else qname
+        type_ = rdtype if isinstance(rdtype, int) else int(dns.rdatatype.RdataType.make(rdtype))
+        # The labels (case kept: 0x20 probes differ), not the Name, whose hash is a slow loop.
+        key = (address, name.labels, type_, options)
+        task = self._cache.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._query_guarded(address, name, type_, options))
+            self._cache[key] = task
+            if len(self._cache) > self.config.cache_size:
+                self._evict()
+        else:
+            self.stats.cache_hits += 1
+            if task.done():
+                return task.result()
+        # Shielded: a cancelled caller (zone timeout) leaves the shared query to finish.
+        return await asyncio.shield(task)
+
+    async def send(
+        self,
+        address: str,
+        message: dns.message.Message,
+        *,
+        tcp: bool = False,
+        port: int | None = None,
+    ) -> QueryResult:
+        """Send a message built by the caller (never cached); no TCP fallback when ``tcp``."""
+        question = message.question[0]
+        options = QueryOptions(tcp=tcp, port=port or self.config.port, qclass=question.rdclass)
+        wire = message.to_wire()
+        return await self._exchange(address, question.name, question.rdtype, wire, options)
+
+    def _evict(self) -> None:
+        """Drop the oldest tenth of the finished cache entries."""
+        budget = max(1, self.config.cache_size // 10)
+        for key in [key for key, task in self._cache.items() if task.done()][:budget]:
+            del self._cache[key]
+
+    def clear_cache(self) -> None:
+        """Forget every cached answer (between independent batches)."""
+        self._cache.clear()
+
+    async def close(self) -> None:
+        """Close the shared sockets."""
+        for endpoint in self._endpoints.values():
+            if endpoint.transport is not None:
+                endpoint.transport.close()
+        self._endpoints.clear()
+
+    # ---- internals ----------------------------------------------------------------------
+
+    async def _query_guarded(
+        self, address: str, qname: dns.name.Name, rdtype: int, options: QueryOptions
+    ) -> QueryResult:
+        try:
+            return await self._query_uncached(address, qname, rdtype, options)
+        except Exception as exc:  # a hostile answer must never escape as a crash
+            detail = f"{exc.__class__.__name__}: {exc}"
+            return QueryFailure(address, qname, rdtype, FailureReason.NETWORK, detail)
+
+    async def _query_uncached(
+        self, address: str, qname: dns.name.Name, rdtype: int, options: QueryOptions
+    ) -> QueryResult:
+        wire = query_wire(qname, rdtype, options)
+        result = await self._exchange(address, qname, rdtype, wire, options)
+        if isinstance(result, Answer) and result.tc and not options.tcp and options.tcp_fallback:
+            tcp_options = QueryOptions(**{**options.__dict__, "tcp": True})
+            tcp_result = await self._exchange(address, qname, rdtype, wire, tcp_options)
+            return tcp_result if isinstance(tcp_result, Answer) else result
+        return result
+
+    async def _exchange(
+        self,
+        address: str,
+        qname: dns.name.Name,
+        rdtype: int,
+        wire: bytes,
+        options: QueryOptions,
+    ) -> QueryResult:
+        try:
+            server = normalise_address(address)
+        except ValueError as exc:
+            return QueryFailure(address, qname, rdtype, FailureReason.BAD_ADDRESS, str(exc))
+        if (is_ipv6(server) and not self.config.ipv6) or (
+            not is_ipv6(server) and not self.config.ipv4
+        ):
+            return QueryFailure(server, qname, rdtype, FailureReason.DISABLED, "family disabled")
+        if options.tcp:
+            return await self._tcp(server, qname, rdtype, wire, options)
+        return await self._udp(server, qname, rdtype, wire, options)
+
+    async def _udp(
+        self,
+        server: str,
+        qname: dns.name.Name,
+        rdtype: int,
+        wire: bytes,
+        options: QueryOptions,
+    ) -> QueryResult:
+        try:
+            endpoint = await self._endpoint(server)
+        except OSError as exc:
+            reason = FailureReason.NETWORK
+            return QueryFailure(server, qname, rdtype, reason, str(exc), options.port)
+        question = (qname, rdtype, options.qclass)
+        malformed = 0
+        for _attempt in range(self.config.retries + 1):
+            await self._take_token(server)
+            outcome = await self._udp_attempt(endpoint, server, question, wire, options.port)
+            if isinstance(outcome, tuple):
+                wire, elapsed = outcome
+                return self._answer(server, qname, rdtype, wire, elapsed, False, options.port)
+            if isinstance(outcome, QueryFailure):
+                return outcome
+            malformed += outcome
+        reason = FailureReason.MALFORMED if malformed else FailureReason.TIMEOUT
+        self.stats.timeouts += reason is FailureReason.TIMEOUT
+        detail = f"no valid response after {self.config.retries + 1} attempts"
+        return QueryFailure(server, qname, rdtype, reason, detail, options.port)
+
+    async def _udp_attempt(
+        self,
+        endpoint: _SharedUdp,
+        server: str,
+        question: tuple[dns.name.Name, int, int],
+        wire: bytes,
+        port: int,
+    ) -> tuple[bytes, float] | QueryFailure | int:
+        """One send and wait: the response, a failure, or the count of malformed responses."""
+        loop = asyncio.get_running_loop()
+        key = self._free_key(server, port)
+        waiter = _Waiter(loop.create_future(), question)
+        self._waiters[key] = waiter
+        try:
+            assert endpoint.transport is not None
+            endpoint.transport.sendto(struct.pack("!H", key[2]) + wire[2:], (server, port))
+            self.stats.sent += 1
+            sent_at = loop.time()
+            response, received_at = await asyncio.wait_for(
+                asyncio.shield(waiter.future), self.config.timeout
+            )
+            return response, (received_at - sent_at) * 1000.0
+        except TimeoutError:
+            return waiter.malformed
+        except OSError as exc:
+            return QueryFailure(server, question[0], question[1], FailureReason.NETWORK, str(exc))
+        finally:
+            self._waiters.pop(key, None)
+
+    def _free_key(self, server: str, port: int) -> tuple[str, int, int]:
+        while True:
+            key = (server, port, random.getrandbits(16))
+            if key not in self._waiters:
+                return key
+
+    def _on_datagram(self, data: bytes, addr: tuple[Any, ...]) -> None:
+        if len(data) < 12:
+            self.stats.ignored += 1
+            return
+        (query_id,) = struct.unpack_from("!H", data)
+        waiter = self._waiters.get((addr[0], addr[1], query_id))
+        if waiter is None:
+            waiter = self._waiters.get((_safe_normalise(addr[0]), addr[1], query_id))
+        if waiter is None or waiter.future.done():
+            self.stats.ignored += 1
+            return
+        question = _question_of(data)
+        if question is None:
+            waiter.malformed += 1
+            self.stats.malformed += 1
+            return
+        if question != waiter.question and question != _NO_QUESTION:
+            self.stats.ignored += 1
+            return
+        self.stats.received += 1
+        waiter.future.set_result((data, waiter.future.get_loop().time()))
+
+    def _answer(
+        self,
+        server: str,
+        qname: dns.name.Name,
+        rdtype: int,
+        wire: bytes,
+        elapsed: float,
+        tcp: bool,
+        port: int,
+    ) -> QueryResult:
+        try:
+            message = dns.message.from_wire(wire)
+        except (dns.exception.DNSException, ValueError, struct.error, IndexError) as exc:
+            self.stats.malformed += 1
+            detail = f"malformed response: {exc}"
+            return QueryFailure(server, qname, rdtype, FailureReason.MALFORMED, detail, port)
+        return Answer(server, qname, rdtype, message, len(wire), tcp, elapsed, port)
+
+    async def _endpoint(self, server: str) -> _SharedUdp:
+        family = socket.AF_INET6 if is_ipv6(server) else socket.AF_INET
+        source = self.config.source_ipv6 if family == socket.AF_INET6 else self.config.source_ipv4
+        key = (int(family), source)
+        endpoint = self._endpoints.get(key)
+        if endpoint is not None:
+            return endpoint
+        lock = self._endpoint_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            endpoint = self._endpoints.get(key)
+            if endpoint is None:
+                endpoint = await self._open_endpoint(family, source)
+                self._endpoints[key] = endpoint
+        return endpoint
+
+    async def _open_endpoint(self, family: int, source: str | None) -> _SharedUdp:
+        loop = asyncio.get_running_loop()
+        local = (source or ("::" if family == socket.AF_INET6 else "0.0.0.0"), 0)
+        _transport, protocol = await loop.create_datagram_endpoint(
+            lambda: _SharedUdp(self), local_addr=local, family=family
+        )
+        return protocol
+
+    async def _tcp(
+        self,
+        server: str,
+        qname: dns.name.Name,
+        rdtype: int,
+        wire: bytes,
+        options: QueryOptions,
+    ) -> QueryResult:
+        failure: QueryFailure | None = None
+        for _attempt in range(self.config.retries + 1):
+            await self._take_token(server)
+            result = await self._tcp_attempt(server, qname, rdtype, wire, options)
+            if isinstance(result, Answer):
+                return result
+            failure = result
+            if result.reason is not FailureReason.TIMEOUT:
+                break
+        assert failure is not None
+        return failure
+
+    async def _tcp_attempt(
+        self,
+        server: str,
+        qname: dns.name.Name,
+        rdtype: int,
+        wire: bytes,
+        options: QueryOptions,
+    ) -> QueryResult:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        self.stats.sent += 1
+        self.stats.tcp += 1
+        query_id = struct.pack("!H", random.getrandbits(16))
+        try:
+            response = await asyncio.wait_for(
+                self._tcp_exchange(server, query_id + wire[2:], options.port),
+                self.config.timeout,
+            )
+        except TimeoutError:
+            self.stats.timeouts += 1
+            return QueryFailure(
+                server, qname, rdtype, FailureReason.TIMEOUT, "TCP timeout", options.port
+            )
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            detail = f"TCP: {exc.__class__.__name__}: {exc}"
+            return QueryFailure(server, qname, rdtype, FailureReason.NETWORK, detail, options.port)
+        self.stats.received += 1
+        question = _question_of(response)
+        matches = question in ((qname, rdtype, options.qclass), _NO_QUESTION)
+        if not matches or response[:2] != query_id:
+            self.stats.malformed += 1
+            detail = "TCP response does not match the query (id or question)"
+            reason = FailureReason.MALFORMED
+            return QueryFailure(server, qname, rdtype, reason, detail, options.port)
+        elapsed = (loop.time() - started) * 1000.0
+        return self._answer(server, qname, rdtype, response, elapsed, True, options.port)
+
+    async def _tcp_exchange(self, server: str, wire: bytes, port: int) -> bytes:
+        source = self.config.source_ipv6 if is_ipv6(server) else self.config.source_ipv4
+        local = (source, 0) if source else None
+        reader, writer = await asyncio.open_connection(server, port, local_addr=local)
+        try:
+            writer.write(struct.pack("!H", len(wire)) + wire)
+            await writer.drain()
+            (length,) = struct.unpack("!H", await reader.readexactly(2))
+            return await reader.readexactly(length)
+        finally:
+            writer.close()
+            # The peer may already have reset the connection; nothing is left to release.
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+    async def _take_token(self, server: str) -> None:
+        """Per-server token bucket: wait until ``server`` may receive one more query."""
+        rate = self.config.rate_limit
+        if rate <= 0:
+            return
+        now = time.monotonic()
+        bucket = self._buckets.setdefault(server, [float(self.config.rate_burst), now])
+        bucket[0] = min(float(self.config.rate_burst), bucket[0] + (now - bucket[1]) * rate)
+        bucket[1] = now
+        bucket[0] -= 1.0
+        if bucket[0] < 0:
+            await asyncio.sleep(-bucket[0] / rate)
+
+
+class CountingClient:
+    """A view of a shared ``QueryClient`` that counts the queries asked through it (one zone)."""
+
+    def __init__(self, client: QueryClient) -> None:
+        self.client = client
+        self.config = client.config
+        self.count = 0
+
+    async def query(
+        self,
+        address: str,
+        qname: dns.name.Name | str,
+        rdtype: int | str,
+        options: QueryOptions | None = None,
+    ) -> QueryResult:
+        """Like ``QueryClient.query``, counted."""
+        self.count += 1
+        return await self.client.query(address, qname, rdtype, options)
+
+    async def send(
+        self, address: str, message: dns.message.Message, *, tcp: bool = False
+    ) -> QueryResult:
+        """Like ``QueryClient.send``, counted."""
+        self.count += 1
+        return await self.client.send(address, message, tcp=tcp)
+
+
+def _safe_normalise(address: str) -> str:
+    try:
+        return normalise_address(address)
+    except ValueError:
+        return address
+
+
+#: What ``_question_of`` returns for a response without a question (some FORMERR answers).
+_NO_QUESTION = (dns.name.empty, -1, -1)
+
+
+def _question_of(wire: bytes) -> tuple[dns.name.Name, int, int] | None:
+    """The first question of a wire message, or None when it cannot be read."""
+    try:
+        (qdcount,) = struct.unpack_from("!H", wire, 4)
+        if qdcount < 1:
+            return _NO_QUESTION
+        name, used = dns.name.from_wire(wire, 12)
+        rdtype, rdclass = struct.unpack_from("!HH", wire, 12 + used)
+    except (dns.exception.DNSException, struct.error, IndexError, ValueError):
+        return None
+    return name, rdtype, rdclass
+
+
+def unique(items: Iterable[Any]) -> list[Any]:
+    """Items in first-seen order without duplicates."""
+    return list(dict.fromkeys(items))
+
+
+__all__ = [
+    "Answer",
+    "CountingClient",
+    "FailureReason",
+    "QueryClient",
+    "QueryFailure",
+    "QueryOptions",
+    "QueryResult",
+    "QueryStats",
+    "make_query",
+    "query_wire",
+]

@@ -1,0 +1,207 @@
+"""Running test cases on zones: one zone (``check_zone``) or a batch (``check_zones``).
+
+A batch shares one ``QueryClient`` (sockets, answer cache) and one zone-cut cache, so common
+parents are asked once. Each test case runs in its own task: an exception becomes an
+``ENGINE_CHECK_CRASHED`` message, a zone that overruns ``config.zone_timeout`` gets
+``ENGINE_ZONE_TIMEOUT`` for the unfinished test cases, and the rest of the batch goes on.
+Engine messages use the test-case id ``ENGINE`` (our own vocabulary, not Zonemaster's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import UTC, datetime
+
+import dns.exception
+import dns.name
+import dns.rdatatype
+
+from dnscert.dnshealth.engine import profiles, registry
+from dnscert.dnshealth.engine.context import ZoneContext
+from dnscert.dnshealth.engine.model import EngineConfig, Level, Message, TestCaseResult, ZoneReport
+from dnscert.dnshealth.engine.query import QueryClient
+from dnscert.dnshealth.engine.resolve import ZoneCutCache
+
+ENGINE_ID = "ENGINE"
+ENGINE_TAGS: dict[str, Level] = {
+    "ENGINE_CHECK_CRASHED": Level.CRITICAL,
+    "ENGINE_ZONE_TIMEOUT": Level.CRITICAL,
+    "ENGINE_BAD_ZONE_NAME": Level.CRITICAL,
+    "ENGINE_LOOKUP_ERROR": Level.WARNING,
+    "ENGINE_TESTS_SKIPPED": Level.NOTICE,
+}
+#: Basic tags after which Zonemaster runs no further test module: nothing to test.
+STOP_TAGS = frozenset({"B01_NO_CHILD", "B02_NO_DELEGATION", "B02_NO_WORKING_NS"})
+
+
+def engine_message(tag: str, **args: object) -> Message:
+    """A message in the engine's own vocabulary (test case ``ENGINE``)."""
+    return Message(ENGINE_ID, tag, ENGINE_TAGS[tag], args)
+
+
+class Batch:
+    """Shared state of a run: the query client and the zone-cut cache."""
+
+    def __init__(self, config: EngineConfig, client: QueryClient | None = None) -> None:
+        self.config = config
+        self.client = client or QueryClient(config)
+        root = [address for _name, addresses in config.root_hints for address in addresses]
+        self.cuts = ZoneCutCache(list(dict.fromkeys(root)))
+
+    async def close(self) -> None:
+        """Close the shared sockets."""
+        await self.client.close()
+
+
+async def check_zone(
+    name: str,
+    config: EngineConfig,
+    tests: Iterable[str] | None = None,
+    batch: Batch | None = None,
+) -> ZoneReport:
+    """Run the selected test cases (default: the config's profile) on one zone."""
+    own_batch = batch is None
+    shared = batch or Batch(config)
+    try:
+        return await _check(name, config, tests, shared)
+    finally:
+        if own_batch:
+            await shared.close()
+
+
+async def check_zones(
+    names: Iterable[str],
+    config: EngineConfig,
+    concurrency: int = 20,
+    tests: Iterable[str] | None = None,
+    on_done: Callable[[ZoneReport], None] | None = None,
+) -> AsyncIterator[ZoneReport]:
+    """Check many zones, ``concurrency`` at a time; yield each report as it completes."""
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+    selected = list(tests) if tests is not None else None
+    select_test_cases(selected, config.profile)  # bad ids or profile: fail before any query
+    batch = Batch(config)
+    zones = iter(names)
+    running: set[asyncio.Future[ZoneReport]] = set()
+    try:
+        while True:
+            # At most ``concurrency`` zones in flight: a huge zone list is never all in memory.
+            for zone in itertools.islice(zones, concurrency - len(running)):
+                running.add(asyncio.ensure_future(_check_guarded(zone, config, selected, batch)))
+            if not running:
+                return
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                report = task.result()
+                if on_done is not None:
+                    on_done(report)
+                yield report
+    finally:
+        for task in running:
+            task.cancel()
+        await batch.close()
+
+
+def select_test_cases(tests: Iterable[str] | None, profile: str) -> list[type[registry.TestCase]]:
+    """The test case classes to run: the named ones (in run order) or the profile's."""
+    if tests is None:
+        return profiles.test_cases_for(profile)
+    wanted = {registry.get(test_id).id for test_id in tests}
+    return [case for case in registry.all_test_cases() if case.id in wanted]
+
+
+async def _check_guarded(
+    name: str, config: EngineConfig, tests: list[str] | None, batch: Batch
+) -> ZoneReport:
+    """``_check`` that turns an engine bug into a report instead of ending the batch."""
+    try:
+        return await _check(name, config, tests, batch)
+    except Exception as exc:
+        report = ZoneReport(zone=name, started=datetime.now(UTC), profile=config.profile)
+        crash = engine_message(
+            "ENGINE_CHECK_CRASHED", test_case=ENGINE_ID, error=f"{exc.__class__.__name__}: {exc}"
+        )
+        report.results.append(TestCaseResult(ENGINE_ID, "Engine", [crash]))
+        return report
+
+
+async def _check(
+    name: str, config: EngineConfig, tests: Iterable[str] | None, batch: Batch
+) -> ZoneReport:
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    report = ZoneReport(zone=name, started=started, profile=config.profile)
+    try:
+        zone = dns.name.from_text(name)
+    except dns.exception.DNSException as exc:
+        crash = engine_message("ENGINE_BAD_ZONE_NAME", zone=name, error=str(exc))
+        report.results.append(TestCaseResult(ENGINE_ID, "Engine", [crash]))
+        return report
+    cases = select_test_cases(tests, config.profile)
+    ctx = ZoneContext(zone, config, batch.client, batch.cuts)
+    deadline = clock + config.zone_timeout
+    basic = [case for case in cases if case.module == "Basic"]
+    others = [case for case in cases if case.module != "Basic"]
+    report.results.extend(await _run_cases(basic, ctx, deadline))
+    if tests is None and report.tags() & STOP_TAGS and not config.is_undelegated:
+        skipped = engine_message("ENGINE_TESTS_SKIPPED", count=len(others))
+        others = [case for case in others if case.id == "BASIC03"]
+        report.results.append(TestCaseResult(ENGINE_ID, "Engine", [skipped]))
+    report.results.extend(await _run_cases(others, ctx, deadline))
+    _add_lookup_errors(report, ctx)
+    report.query_count = ctx.query_count
+    report.duration_ms = int((time.monotonic() - clock) * 1000)
+    return report
+
+
+async def _run_cases(
+    cases: list[type[registry.TestCase]], ctx: ZoneContext, deadline: float
+) -> list[TestCaseResult]:
+    """Run test cases concurrently; results in the order of ``cases``."""
+    if not cases:
+        return []
+    tasks = [asyncio.ensure_future(_run_case(case, ctx)) for case in cases]
+    remaining = max(0.0, deadline - time.monotonic())
+    _done, pending = await asyncio.wait(tasks, timeout=remaining)
+    results: list[TestCaseResult] = []
+    for case, task in zip(cases, tasks, strict=True):
+        if task in pending:
+            task.cancel()
+            timeout = engine_message(
+                "ENGINE_ZONE_TIMEOUT", test_case=case.id, seconds=ctx.config.zone_timeout
+            )
+            results.append(TestCaseResult(case.id, case.module, [timeout]))
+        else:
+            results.append(task.result())
+    return results
+
+
+async def _run_case(case: type[registry.TestCase], ctx: ZoneContext) -> TestCaseResult:
+    started = time.monotonic()
+    try:
+        messages = await case().run(ctx)
+    except Exception as exc:  # a check's bug must never take the batch down
+        detail = f"{exc.__class__.__name__}: {exc}"
+        messages = [engine_message("ENGINE_CHECK_CRASHED", test_case=case.id, error=detail)]
+    elapsed = int((time.monotonic() - started) * 1000)
+    return TestCaseResult(case.id, case.module, list(messages), elapsed)
+
+
+def _add_lookup_errors(report: ZoneReport, ctx: ZoneContext) -> None:
+    errors = list(dict.fromkeys(ctx.resolver.errors))
+    if not errors:
+        return
+    messages = [
+        engine_message(
+            "ENGINE_LOOKUP_ERROR",
+            query_name=qname.to_text(),
+            rrtype=dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype)),
+            error=str(error),
+        )
+        for qname, rdtype, error in errors
+    ]
+    report.results.append(TestCaseResult(ENGINE_ID, "Engine", messages))

@@ -1,0 +1,1 @@
+"""Tests of the DNSSEC test cases and their helpers (dnssec_util)."""

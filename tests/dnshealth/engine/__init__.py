@@ -1,0 +1,1 @@
+"""Tests of the pure DNS health engine against DNS servers on loopback."""
