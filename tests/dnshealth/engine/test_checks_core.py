@@ -285,3 +285,11 @@ def test_it_reports_a_name_server_name_that_is_an_alias(port: int) -> None:
     )
     tags = _check(port, "alias.xa", ["DELEGATION05"], (servers, zone, None)).tags()
     assert "NS_IS_CNAME" in tags and "NO_NS_CNAME" not in tags
+
+
+def test_it_checks_the_root_zone_without_crashing_or_calling_it_a_recursor(port: int) -> None:
+    report = _check(port, ".", ["DELEGATION03", "NAMESERVER01"])
+    assert "ENGINE_CHECK_CRASHED" not in report.tags()
+    assert "REFERRAL_SIZE_OK" in report.tags()
+    assert "IS_A_RECURSOR" not in report.tags()
+    assert "NO_RECURSOR" in report.tags()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dns.rcode
+import dns.rdatatype
 
 from dnscert.dnshealth.engine.checks.nameserver_common import address_of, queryable_name_servers
 from dnscert.dnshealth.engine.context import Answer, NsIp, ZoneContext
@@ -46,10 +47,27 @@ class Nameserver01(TestCase):
         if len(answers) < len(responses):
             messages.append(self.msg("NO_RESPONSE", ns=str(server)))
         all_nxdomain = len(answers) == len(responses) and all(
-            answer.rcode == dns.rcode.NXDOMAIN for answer in answers
+            answer.rcode == dns.rcode.NXDOMAIN and not _authoritative_denial(answer)
+            for answer in answers
         )
         if any(answer.ra for answer in answers) or all_nxdomain:
             messages.append(self.msg("IS_A_RECURSOR", ns=str(server), domain=domain))
         if not messages:
             messages.append(self.msg("NO_RECURSOR", ns=str(server), domain=domain))
         return messages
+
+
+def _authoritative_denial(answer: Answer) -> bool:
+    """An AA NXDOMAIN whose SOA owns the probe name: the server's own zone denies it.
+
+    A root server (or a server of a TLD the probe names fall under) answers the probes from its
+    own data; that is not recursion. A recursor's NXDOMAIN comes without AA.
+    """
+    if not answer.aa:
+        return False
+    question = answer.message.question[0].name if answer.message.question else None
+    return question is not None and any(
+        question.is_subdomain(rrset.name)
+        for rrset in answer.message.authority
+        if rrset.rdtype == dns.rdatatype.SOA
+    )
