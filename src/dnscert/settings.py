@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "dnscert.core",
     "dnscert.directory",
+    "dnscert.dnshealth",
     "dnscert.web",
 ]
 
@@ -146,16 +147,33 @@ SESSION_COOKIE_SECURE = env_bool("DNSCERT_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 
-# Jobs: in-process unless a broker is configured.
+# Jobs: in-process unless a broker is configured (see dnscert.core.jobs).
 DNSCERT_BROKER_URL = env_str("DNSCERT_BROKER_URL", "")
 CELERY_BROKER_URL = DNSCERT_BROKER_URL or "memory://"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "dnscert"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "dnscert.celery:RegistryScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Threads of the in-process worker started by ``dnscert serve`` and ``dnscert runjobs``.
 DNSCERT_INPROCESS_WORKERS = env_int("DNSCERT_INPROCESS_WORKERS", 2)
-# Set false to run jobs synchronously inside the caller (tests, one-off commands).
+# With no broker and no in-process worker in this process: run jobs synchronously in the caller
+# after commit (true), or leave them queued for a separate ``dnscert runjobs`` process (false).
+DNSCERT_JOBS_INLINE = env_bool("DNSCERT_JOBS_INLINE", True)
+# Start the in-process job threads at the first dispatch in a process that has none (useful
+# under a plain WSGI server in embedded mode; the scheduler still needs serve or runjobs).
 DNSCERT_JOBS_AUTOSTART = env_bool("DNSCERT_JOBS_AUTOSTART", False)
+# Base delay before retrying a job after a network error; doubles at each attempt.
+DNSCERT_JOBS_RETRY_DELAY = env_int("DNSCERT_JOBS_RETRY_DELAY", 30)
+DNSCERT_SCHEDULER_TICK_SECONDS = env_int("DNSCERT_SCHEDULER_TICK_SECONDS", 15)
+DNSCERT_JOB_RETENTION_DAYS = env_int("DNSCERT_JOB_RETENTION_DAYS", 30)
+# Proxies whose X-Forwarded-* headers ``dnscert serve`` (gunicorn) trusts.
+DNSCERT_FORWARDED_ALLOW_IPS = env_list("DNSCERT_FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 
 # Outbound HTTP: private and loopback targets are refused unless allowed (tests, the test bed).
 DNSCERT_HTTP_ALLOW_PRIVATE = env_bool("DNSCERT_HTTP_ALLOW_PRIVATE", False)
@@ -163,6 +181,19 @@ DNSCERT_HTTP_TIMEOUT = env_int("DNSCERT_HTTP_TIMEOUT", 10)
 
 DNSCERT_GNUPG_HOME = env_str("DNSCERT_GNUPG_HOME", str(VAR_DIR / "gnupg"))
 DNSCERT_AUDIT_RETENTION_DAYS = env_int("DNSCERT_AUDIT_RETENTION_DAYS", 730)
+
+# DNS health monitoring (dnscert.dnshealth): root hints file (empty = the IANA root servers),
+# engine concurrency, RRSIG expiry horizon, days of detail kept before the daily roll-up,
+# zones per batch job, and tags that never count towards a zone's status (e.g. the lab's
+# loopback-address tags A01_LOCAL_USE_ADDR,A01_NO_GLOBALLY_REACHABLE_ADDR).
+DNSCERT_DNS_ROOT_HINTS = env_str("DNSCERT_DNS_ROOT_HINTS", "")
+DNSCERT_DNS_CONCURRENCY = env_int("DNSCERT_DNS_CONCURRENCY", 20)
+# Port the engine queries nameservers on: 53 in production; a lab bed may use another.
+DNSCERT_DNS_PORT = env_int("DNSCERT_DNS_PORT", 53)
+DNSCERT_RRSIG_HORIZON_DAYS = env_int("DNSCERT_RRSIG_HORIZON_DAYS", 7)
+DNSCERT_DNSHEALTH_DETAIL_DAYS = env_int("DNSCERT_DNSHEALTH_DETAIL_DAYS", 30)
+DNSCERT_DNSHEALTH_BATCH_SIZE = env_int("DNSCERT_DNSHEALTH_BATCH_SIZE", 50)
+DNSCERT_DNSHEALTH_IGNORE_TAGS = env_list("DNSCERT_DNSHEALTH_IGNORE_TAGS", [])
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("dnscert.web.urls")),
     path("", include("dnscert.core.urls")),
     path("directory/", include("dnscert.directory.urls")),
+    path("", include("dnscert.dnshealth.urls")),
     path("api/", include("dnscert.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -97,7 +97,7 @@ def test_it_runs_every_registered_check_on_a_healthy_zone_without_crashing(port:
         net = FakeNetwork(port)
         build_tree(net)
         async with net:
-            return await check_zone("good.xa", lab_config(port))
+            return await check_zone("good.xa", lab_config(port, profile="full"))
 
     report = run(body)
     ran = {result.test_case for result in report.results}

@@ -1,7 +1,8 @@
 """``dnscert check``: run the DNS health engine on zones from the command line.
 
     dnscert check ZONE [ZONE...] [--file zones.txt] [--hints FILE] [--test BASIC02 ...]
-                  [--json] [--level WARNING] [--profile default|quick] [--concurrency N]
+                  [--json] [--level WARNING] [--profile default|full|quick] [--concurrency N]
+                  [--workers N]
 
 Human output groups messages by test case, showing those at ``--level`` or above (NOTICE by
 default). ``--json`` writes one JSON object per zone per line (JSON Lines, the shape of
@@ -52,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="JSON Lines output, one per zone")
     parser.add_argument("--level", type=_level, help="lowest level shown (default NOTICE)")
     parser.add_argument("--concurrency", type=_positive_int, default=20)
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="checker processes for a large batch (default: one per CPU)",
+    )
     parser.add_argument(
         "--ns",
         action="append",
@@ -196,7 +203,9 @@ async def _run(
     bar = tqdm(total=len(zones), unit="zone", disable=not show_progress, file=sys.stderr)
     status = EXIT_OK
     try:
-        async for report in check_zones(zones, config, args.concurrency, tests):
+        async for report in check_zones(
+            zones, config, args.concurrency, tests, workers=args.workers
+        ):
             bar.update(1)
             text = (
                 format_json(report, args.level)

@@ -47,12 +47,30 @@ __all__ = [
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NsIp:
     """A name server name with one of its addresses (``address`` None: no address known)."""
 
     name: dns.name.Name
     address: str | None
+
+    # Checks put these in sets, dicts and ``unique()`` all the time; a Name's hash and
+    # comparison are slow loops over its labels, so compare the address first and keep the hash.
+    def __eq__(self, other: object) -> bool:
+        """Same name (case-insensitive, as ``dns.name.Name``) and same address."""
+        if not isinstance(other, NsIp):
+            return NotImplemented
+        return self.address == other.address and (
+            self.name.labels == other.name.labels or self.name == other.name
+        )
+
+    def __hash__(self) -> int:
+        """The hash of (name, address), computed once."""
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash((self.name, self.address))
 
     def __str__(self) -> str:
         """Zonemaster's ``ns1.example.xa/192.0.2.1`` form (the name alone without address)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import enum
 import functools
 import ipaddress
@@ -35,6 +36,9 @@ from dnscert.dnshealth.engine.model import EngineConfig
 
 MAX_UDP_PAYLOAD = 65535
 _SOCKET_BUFFER = 4 * 1024 * 1024
+#: Parsed responses kept by wire bytes (id excluded): name servers of one zone usually give
+#: byte-identical answers, and parsing is the largest CPU cost of a query.
+_PARSED_CACHE_SIZE = 4096
 
 
 class FailureReason(enum.StrEnum):
@@ -82,7 +86,7 @@ class Answer:
 
     ok = True
 
-    @property
+    @functools.cached_property
     def rcode(self) -> int:
         """The (extended) response code, e.g. ``dns.rcode.NOERROR``."""
         return int(self.message.rcode())
@@ -241,8 +245,11 @@ def query_wire(qname: dns.name.Name, rdtype: int, options: QueryOptions) -> byte
 
 @dataclass
 class _Waiter:
-    future: asyncio.Future[tuple[bytes, float]]
+    future: asyncio.Future[tuple[bytes, float] | None]
     question: tuple[dns.name.Name, int, int]
+    #: The query's question section as sent: a response echoing it byte for byte matches
+    #: without parsing (other spellings, e.g. another letter case, are compared parsed).
+    question_wire: bytes
     malformed: int = 0
 
 
@@ -279,6 +286,7 @@ class QueryClient:
         self._waiters: dict[tuple[str, int, int], _Waiter] = {}
         self._cache: dict[tuple[Any, ...], asyncio.Future[QueryResult]] = {}
         self._buckets: dict[str, list[float]] = {}
+        self._parsed: dict[bytes, dns.message.Message] = {}
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -421,22 +429,25 @@ class QueryClient:
         """One send and wait: the response, a failure, or the count of malformed responses."""
         loop = asyncio.get_running_loop()
         key = self._free_key(server, port)
-        waiter = _Waiter(loop.create_future(), question)
+        future: asyncio.Future[tuple[bytes, float] | None] = loop.create_future()
+        waiter = _Waiter(future, question, _question_section(wire))
         self._waiters[key] = waiter
+        # A plain timer instead of wait_for + shield: two fewer futures per datagram.
+        timer = loop.call_later(self.config.timeout, _expire, future)
         try:
             assert endpoint.transport is not None
             endpoint.transport.sendto(struct.pack("!H", key[2]) + wire[2:], (server, port))
             self.stats.sent += 1
             sent_at = loop.time()
-            response, received_at = await asyncio.wait_for(
-                asyncio.shield(waiter.future), self.config.timeout
-            )
+            outcome = await future
+            if outcome is None:
+                return waiter.malformed
+            response, received_at = outcome
             return response, (received_at - sent_at) * 1000.0
-        except TimeoutError:
-            return waiter.malformed
         except OSError as exc:
             return QueryFailure(server, question[0], question[1], FailureReason.NETWORK, str(exc))
         finally:
+            timer.cancel()
             self._waiters.pop(key, None)
 
     def _free_key(self, server: str, port: int) -> tuple[str, int, int]:
@@ -456,14 +467,15 @@ class QueryClient:
         if waiter is None or waiter.future.done():
             self.stats.ignored += 1
             return
-        question = _question_of(data)
-        if question is None:
-            waiter.malformed += 1
-            self.stats.malformed += 1
-            return
-        if question != waiter.question and question != _NO_QUESTION:
-            self.stats.ignored += 1
-            return
+        if not (waiter.question_wire and data.startswith(waiter.question_wire, 12)):
+            question = _question_of(data)
+            if question is None:
+                waiter.malformed += 1
+                self.stats.malformed += 1
+                return
+            if question != waiter.question and question != _NO_QUESTION:
+                self.stats.ignored += 1
+                return
         self.stats.received += 1
         waiter.future.set_result((data, waiter.future.get_loop().time()))
 
@@ -478,12 +490,30 @@ class QueryClient:
         port: int,
     ) -> QueryResult:
         try:
-            message = dns.message.from_wire(wire)
+            message = self._parse(wire)
         except (dns.exception.DNSException, ValueError, struct.error, IndexError) as exc:
             self.stats.malformed += 1
             detail = f"malformed response: {exc}"
             return QueryFailure(server, qname, rdtype, FailureReason.MALFORMED, detail, port)
         return Answer(server, qname, rdtype, message, len(wire), tcp, elapsed, port)
+
+    def _parse(self, wire: bytes) -> dns.message.Message:
+        """Parse ``wire``, reusing the parse of a byte-identical earlier response (id aside).
+
+        Answers are read-only for checks, so the copy shares sections with the cached parse;
+        only the id (the one part that differs) is its own.
+        """
+        body = wire[2:]
+        parsed = self._parsed.get(body)
+        if parsed is None:
+            parsed = dns.message.from_wire(wire)
+            if len(self._parsed) >= _PARSED_CACHE_SIZE:
+                del self._parsed[next(iter(self._parsed))]
+            self._parsed[body] = parsed
+            return parsed
+        message = copy.copy(parsed)
+        message.id = int.from_bytes(wire[:2], "big")
+        return message
 
     async def _endpoint(self, server: str) -> _SharedUdp:
         family = socket.AF_INET6 if is_ipv6(server) else socket.AF_INET
@@ -630,6 +660,23 @@ def _safe_normalise(address: str) -> str:
 
 #: What ``_question_of`` returns for a response without a question (some FORMERR answers).
 _NO_QUESTION = (dns.name.empty, -1, -1)
+
+
+def _question_section(query: bytes) -> bytes:
+    """The first question (name, type, class) of a query as sent (b"" when there is none)."""
+    offset = 12
+    try:
+        while query[offset]:  # uncompressed labels up to the root label
+            offset += query[offset] + 1
+    except IndexError:
+        return b""
+    return query[12 : offset + 5]
+
+
+def _expire(future: asyncio.Future[tuple[bytes, float] | None]) -> None:
+    """Timer callback: end a UDP wait that got no response (``None`` = timed out)."""
+    if not future.done():
+        future.set_result(None)
 
 
 def _question_of(wire: bytes) -> tuple[dns.name.Name, int, int] | None:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 import dns.exception
 import dns.name
 import dns.rdatatype
 
-from dnscert.dnshealth.engine import profiles, registry
+from dnscert.dnshealth.engine import parallel, profiles, registry
 from dnscert.dnshealth.engine.context import ZoneContext
 from dnscert.dnshealth.engine.model import EngineConfig, Level, Message, TestCaseResult, ZoneReport
 from dnscert.dnshealth.engine.query import QueryClient
@@ -78,28 +78,73 @@ async def check_zones(
     concurrency: int = 20,
     tests: Iterable[str] | None = None,
     on_done: Callable[[ZoneReport], None] | None = None,
+    workers: int | None = None,
 ) -> AsyncIterator[ZoneReport]:
-    """Check many zones, ``concurrency`` at a time; yield each report as it completes."""
+    """Check many zones, ``concurrency`` at a time; yield each report as it completes.
+
+    ``workers`` > 1 (``None`` = one per CPU) shares a large batch out to that many worker
+    processes, each with its own event loop, sockets and cache (``parallel.py``); a small
+    batch, or a caller that may not start processes, stays in this process.
+    """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, not {concurrency}")
     selected = list(tests) if tests is not None else None
     select_test_cases(selected, config.profile)  # bad ids or profile: fail before any query
-    batch = Batch(config)
     zones = iter(names)
+    if workers is None or workers > 1:
+        count = parallel.worker_count(workers)
+        head = list(itertools.islice(zones, parallel.MIN_ZONES_PER_WORKER * count))
+        zones = itertools.chain(head, zones)
+        if count > 1 and len(head) >= parallel.MIN_ZONES_PER_WORKER * count:
+            stream = parallel.check_in_processes(zones, config, concurrency, selected, count)
+            async for report in stream:
+                if on_done is not None:
+                    on_done(report)
+                yield report
+            return
+    async for report in check_stream(_from_iterator(zones), config, concurrency, selected):
+        if on_done is not None:
+            on_done(report)
+        yield report
+
+
+NameSource = Callable[[int], Awaitable[list[str]]]
+
+
+def _from_iterator(zones: Iterator[str]) -> NameSource:
+    """A name source over a plain iterator (``[]`` once it is exhausted)."""
+
+    async def take(count: int) -> list[str]:
+        return list(itertools.islice(zones, count))
+
+    return take
+
+
+async def check_stream(
+    take: NameSource,
+    config: EngineConfig,
+    concurrency: int,
+    tests: list[str] | None,
+) -> AsyncIterator[ZoneReport]:
+    """Check the zones ``take(n)`` hands out (up to n at a time, ``[]`` = no more) on one batch.
+
+    At most ``concurrency`` zones are in flight: a huge zone list is never all in memory.
+    """
+    batch = Batch(config)
     running: set[asyncio.Future[ZoneReport]] = set()
+    exhausted = False
     try:
         while True:
-            # At most ``concurrency`` zones in flight: a huge zone list is never all in memory.
-            for zone in itertools.islice(zones, concurrency - len(running)):
-                running.add(asyncio.ensure_future(_check_guarded(zone, config, selected, batch)))
+            if not exhausted and len(running) < concurrency:
+                fresh = await take(concurrency - len(running))
+                exhausted = not fresh
+                for zone in fresh:
+                    running.add(asyncio.ensure_future(_check_guarded(zone, config, tests, batch)))
             if not running:
                 return
             done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
-                report = task.result()
-                if on_done is not None:
-                    on_done(report)
-                yield report
+                yield task.result()
     finally:
         for task in running:
             task.cancel()

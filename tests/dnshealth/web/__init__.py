@@ -1,0 +1,1 @@
+"""Tests of the DNS health pages, API and live check."""
