@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from dnscert.dnshealth.engine import parallel
+from dnscert.dnshealth.engine.cli import build_parser
 from dnscert.dnshealth.engine.model import EngineConfig, ZoneReport
 from dnscert.dnshealth.engine.runner import check_zones
 from tests.dnshealth.engine.conftest import build_tree, lab_config, run
@@ -89,3 +90,11 @@ def test_it_counts_workers_from_the_cpus_and_refuses_zero() -> None:
     with pytest.raises(ValueError, match="workers must be at least 1"):
         parallel.worker_count(0)
     assert not multiprocessing.current_process().daemon
+
+
+def test_it_takes_the_worker_count_from_the_command_line() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["good.xa", "--workers", "2"]).workers == 2
+    assert parser.parse_args(["good.xa"]).workers is None
+    with pytest.raises(SystemExit):
+        parser.parse_args(["good.xa", "--workers", "0"])

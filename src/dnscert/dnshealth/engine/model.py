@@ -197,7 +197,7 @@ class EngineConfig:
     #: EDNS UDP payload size advertised when EDNS is used and no size is given.
     edns_bufsize: int = 1232
     #: Most answers kept in a run's cache (oldest dropped first: a long batch stays bounded).
-    cache_size: int = 200_000
+    cache_size: int = 50_000
     #: Per-test-case tunables: test-case id -> option name -> value (checks document theirs).
     check_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 

