@@ -12,15 +12,15 @@ import re
 from typing import Any
 
 import pytest
-from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
 from dnscert.directory.choices import OrganisationKind
 from dnscert.dnshealth import livecheck
+from tests.browser.signin import sign_in_with_totp
 from tests.dnshealth.engine.conftest import ThreadedNetwork, build_tree, free_port, lab_config
 from tests.dnshealth.engine.fakeserver import FakeNetwork
 from tests.dnshealth.web.factories import make_bed, target
-from tests.personas import PASSWORD, make_org, staff, totp_device
+from tests.personas import make_org, staff, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,24 +31,6 @@ ZONE_SHOT = "/tmp/dnscert-dns-zone.png"
 def rgb(text: str) -> tuple[int, ...]:
     """``rgb(179, 38, 30)`` -> (179, 38, 30)."""
     return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
-
-
-def current_totp_code(user: Any) -> str:
-    """The code the user's authenticator app would show right now."""
-    device = totp_device(user)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return str(totp.token()).zfill(device.digits)
-
-
-def sign_in_with_totp(page: Page, base_url: str, user: Any) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).last.click()
-    expect(page).to_have_url(re.compile(r"/accounts/mfa/verify/"))
-    page.fill("input[name=code]", current_totp_code(user))
-    page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(re.compile(r"/home/$"))
 
 
 def test_it_dashboard_leads_from_a_red_zone_to_its_messages_and_delegation_change(

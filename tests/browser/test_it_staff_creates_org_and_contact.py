@@ -10,33 +10,15 @@ import re
 from typing import Any
 
 import pytest
-from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
 from dnscert.directory.models import Contact, Organisation
-from tests.personas import PASSWORD, staff, totp_device
+from tests.browser.signin import sign_in_with_totp
+from tests.personas import staff, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT = "/tmp/dnscert-staff-home.png"
-
-
-def current_totp_code(user: Any) -> str:
-    """The code the user's authenticator app would show right now."""
-    device = totp_device(user)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return str(totp.token()).zfill(device.digits)
-
-
-def sign_in_with_totp(page: Page, base_url: str, user: Any) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).last.click()
-    expect(page).to_have_url(re.compile(r"/accounts/mfa/verify/"))
-    page.fill("input[name=code]", current_totp_code(user))
-    page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(re.compile(r"/home/$"))
 
 
 def test_it_staff_creates_org_and_contact(live_server: Any, page: Page) -> None:

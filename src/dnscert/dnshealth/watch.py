@@ -23,9 +23,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-import tldextract
 from django.db import transaction
 from django.utils import timezone
+from publicsuffixlist import PublicSuffixList
 
 from dnscert.core import audit
 from dnscert.core.choices import Severity
@@ -57,17 +57,17 @@ def digest_of(state: DelegationState) -> str:
 
 
 @lru_cache(maxsize=1)
-def _extractor() -> tldextract.TLDExtract:
-    # The snapshot bundled with tldextract: never fetch the suffix list at run time.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+def _suffix_list() -> PublicSuffixList:
+    # The list shipped inside the publicsuffixlist package: never fetched at run time.
+    return PublicSuffixList(only_icann=True)
 
 
 def registrable_domain(host: str) -> str:
     """``example.co.uk`` for ``ns1.example.co.uk.``; the last two labels for unknown suffixes."""
     name = host.rstrip(".").lower()
-    parts = _extractor()(name)
-    if parts.suffix and parts.domain:
-        return f"{parts.domain}.{parts.suffix}"
+    registrable = _suffix_list().privatesuffix(name)
+    if registrable:
+        return str(registrable)
     labels = name.split(".")
     return ".".join(labels[-2:])
 
