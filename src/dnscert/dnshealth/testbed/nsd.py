@@ -135,6 +135,20 @@ def first_zone(path: Path) -> str | None:
     return None
 
 
+def terminate_process(
+    process: subprocess.Popen[bytes] | subprocess.Popen[str], grace: float = 10.0
+) -> None:
+    """Terminate ``process`` if still running and wait for it; kill it after ``grace`` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=grace)
+
+
 def answers_soa(address: str, port: int, zone: str, timeout: float = 0.5) -> bool:
     """True when ``address`` answers an authoritative NOERROR SOA for ``zone``."""
     query = dns.message.make_query(zone, "SOA")
@@ -195,13 +209,7 @@ class NsdServer:
         """Terminate NSD and wait for it (killed after 10 s)."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        terminate_process(self.process)
         self.process = None
         shutil.rmtree(self.folder / "xfr", ignore_errors=True)
         (self.folder / "xfr").mkdir(exist_ok=True)

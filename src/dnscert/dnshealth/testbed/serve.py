@@ -21,7 +21,7 @@ from types import TracebackType
 from dnscert.dnshealth.testbed.claim import NetClaim
 from dnscert.dnshealth.testbed.generator import Bed
 from dnscert.dnshealth.testbed.loopback import LoopbackAddresses
-from dnscert.dnshealth.testbed.nsd import NsdServer, answers_soa
+from dnscert.dnshealth.testbed.nsd import NsdServer, answers_soa, terminate_process
 
 
 class BedStartError(RuntimeError):
@@ -61,13 +61,7 @@ class ResponderProcess:
         """Terminate the responders (killed after 10 s)."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        terminate_process(self.process)
         if self.process.stdout is not None:
             self.process.stdout.close()
         self.process = None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dns.rcode
 import dns.rdatatype
-import dns.reversename
 
 from dnscert.dnshealth.engine.checks.address01 import all_name_servers
+from dnscert.dnshealth.engine.checks.address_registry import check_each_address, lookup_ptr
 from dnscert.dnshealth.engine.context import NsIp, ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
@@ -26,26 +26,18 @@ class Address02(TestCase):
     }
 
     async def run(self, ctx: ZoneContext) -> list[Message]:
-        messages: list[Message] = []
-        seen: set[str] = set()
-        for server in await all_name_servers(ctx):
-            assert server.address is not None
-            if server.address in seen:
-                continue
-            seen.add(server.address)
-            problem = await self._check(ctx, server)
-            if problem is not None:
-                messages.append(problem)
-        if seen and not messages:
+        servers = await all_name_servers(ctx)
+        assert all(server.address is not None for server in servers)
+        messages, checked = await check_each_address(ctx, servers, self._check)
+        if checked and not messages:
             messages.append(self.msg("NAMESERVERS_IP_WITH_REVERSE"))
         return messages
 
     async def _check(self, ctx: ZoneContext, server: NsIp) -> Message | None:
         assert server.address is not None
-        reverse = dns.reversename.from_address(server.address)
-        result = await ctx.lookup(reverse, "PTR")
-        if result.rcode is None:
-            return self.msg("NO_RESPONSE_PTR_QUERY", domain=reverse.to_text())
+        result = await lookup_ptr(self, ctx, server.address)
+        if isinstance(result, Message):
+            return result
         has_ptr = any(rrset.rdtype == dns.rdatatype.PTR for rrset in result.rrsets)
         if result.rcode != dns.rcode.NOERROR or not has_ptr:
             return self.msg(

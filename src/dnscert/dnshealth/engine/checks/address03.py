@@ -5,8 +5,8 @@ from __future__ import annotations
 import dns.name
 import dns.rcode
 import dns.rdatatype
-import dns.reversename
 
+from dnscert.dnshealth.engine.checks.address_registry import check_each_address, lookup_ptr
 from dnscert.dnshealth.engine.context import NsIp, ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
@@ -32,25 +32,16 @@ class Address03(TestCase):
 
     async def run(self, ctx: ZoneContext) -> list[Message]:
         servers = await ctx.get_zone_ns_names_and_ips() or []
-        messages: list[Message] = []
-        seen: set[str] = set()
-        for server in servers:
-            if server.address is None or server.address in seen:
-                continue
-            seen.add(server.address)
-            problem = await self._check(ctx, server)
-            if problem is not None:
-                messages.append(problem)
-        if not messages and seen:
+        messages, checked = await check_each_address(ctx, servers, self._check)
+        if not messages and checked:
             messages.append(self.msg("NAMESERVER_IP_PTR_MATCH"))
         return messages
 
     async def _check(self, ctx: ZoneContext, server: NsIp) -> Message | None:
         assert server.address is not None
-        reverse = dns.reversename.from_address(server.address)
-        result = await ctx.lookup(reverse, "PTR")
-        if result.rcode is None:
-            return self.msg("NO_RESPONSE_PTR_QUERY", domain=reverse.to_text())
+        result = await lookup_ptr(self, ctx, server.address)
+        if isinstance(result, Message):
+            return result
         names = ptr_names(result)
         if not names:
             return self.msg(

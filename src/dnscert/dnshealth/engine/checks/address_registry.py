@@ -3,14 +3,24 @@
 Source: iana-ipv4-special-registry and iana-ipv6-special-registry. Each entry gives the
 prefix, its name and whether IANA lists it as globally reachable; the most specific
 matching prefix decides (``192.0.0.9/32`` is reachable inside unreachable ``192.0.0.0/24``).
-ADDRESS01 and ADDRESS02 classify name server addresses with it.
+ADDRESS01 and ADDRESS02 classify name server addresses with it; ``check_each_address`` is the
+loop ADDRESS02 and ADDRESS03 share (each distinct name server address checked once) and
+``lookup_ptr`` their reverse lookup.
 """
 
 from __future__ import annotations
 
 import enum
 import ipaddress
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+
+import dns.reversename
+
+from dnscert.dnshealth.engine.context import NsIp, ZoneContext
+from dnscert.dnshealth.engine.model import Message
+from dnscert.dnshealth.engine.registry import TestCase
+from dnscert.dnshealth.engine.resolve import LookupResult
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -133,3 +143,33 @@ def classify(address: str) -> AddressClass:
     if block.name in LOCAL_USE_NAMES:
         return AddressClass.LOCAL_USE
     return AddressClass.NOT_GLOBALLY_REACHABLE
+
+
+async def check_each_address(
+    ctx: ZoneContext,
+    servers: Iterable[NsIp],
+    check: Callable[[ZoneContext, NsIp], Awaitable[Message | None]],
+) -> tuple[list[Message], bool]:
+    """Run ``check`` once per distinct server address (in order); servers without one are skipped.
+
+    Returns the messages the checks produced and whether any address was checked at all.
+    """
+    messages: list[Message] = []
+    seen: set[str] = set()
+    for server in servers:
+        if server.address is None or server.address in seen:
+            continue
+        seen.add(server.address)
+        problem = await check(ctx, server)
+        if problem is not None:
+            messages.append(problem)
+    return messages, bool(seen)
+
+
+async def lookup_ptr(case: TestCase, ctx: ZoneContext, address: str) -> LookupResult | Message:
+    """The PTR lookup of ``address``'s reverse name, or NO_RESPONSE_PTR_QUERY if none came."""
+    reverse = dns.reversename.from_address(address)
+    result = await ctx.lookup(reverse, "PTR")
+    if result.rcode is None:
+        return case.msg("NO_RESPONSE_PTR_QUERY", domain=reverse.to_text())
+    return result

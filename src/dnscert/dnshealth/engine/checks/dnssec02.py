@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import dns.name
-import dns.rdata
-import dns.rdataclass
 import dns.rdatatype
 
 from dnscert.dnshealth.engine import dnssec_util as du
@@ -25,8 +23,8 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     dnssec_response,
     find_rrset,
     ns_ip_list,
-    parent_servers,
     signatures_for,
+    zone_ds_records,
 )
 from dnscert.dnshealth.engine.context import ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message
@@ -77,17 +75,7 @@ class Dnssec02(TestCase):
         return self._report(state)
 
     async def _ds_records(self, ctx: ZoneContext) -> list[Any]:
-        if ctx.config.is_undelegated:
-            return [
-                dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DS, text)
-                for text in ctx.config.undelegated_ds
-            ]
-        found: list[Any] = []
-        for ip in (await parent_servers(ctx)).ips:
-            response = dnssec_response(await ctx.query(ip, ctx.zone, "DS", dnssec=True))
-            if response is not None:
-                found.extend(r for r in response.records("DS", name=ctx.zone) if r not in found)
-        return found
+        return await zone_ds_records(ctx, dnssec_response)
 
     async def _probe(
         self, ctx: ZoneContext, ip: str, ds_records: list[Any], state: _State, now: datetime

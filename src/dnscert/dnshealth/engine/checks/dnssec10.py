@@ -241,6 +241,19 @@ class Dnssec10(TestCase):
 
 
 @dataclass
+class _ApexQuery:
+    """Where one apex query (NSEC or NSEC3PARAM) puts a server, as sets of ``_State``."""
+
+    rdtype: str
+    query_error: set[str]
+    err_answer: set[str]
+    in_answer: set[str]
+    multiple: set[str]
+    mismatches_apex: set[str]
+    gives_denial_nodata: set[str]
+
+
+@dataclass
 class _Probe:
     """The NSEC and NSEC3PARAM steps of the procedure for one server with DNSKEYs."""
 
@@ -251,42 +264,52 @@ class _Probe:
     now: datetime
 
     def nsec_query(self, result: Any) -> None:
-        s, ip = self.state, self.ip
-        response = authoritative(result)
-        if response is None:
-            s.nsec_query_error.add(ip)
-        elif response.message.answer:
-            records = response.records("NSEC")
-            if not records:
-                s.nsec_err_answer.add(ip)
-                return
-            s.nsec_in_answer.add(ip)
-            if len(records) > 1:
-                s.nsec.multiple.add(ip)
-            elif response.owners("NSEC") != {self.zone}:
-                s.nsec.mismatches_apex.add(ip)
-        elif response.records("NSEC3", section="authority"):
-            s.nsec_gives_nsec3_nodata.add(ip)
-            self._nodata(response, dns.rdatatype.NSEC3, s.nsec3)
+        s = self.state
+        outcome = _ApexQuery(
+            "NSEC",
+            s.nsec_query_error,
+            s.nsec_err_answer,
+            s.nsec_in_answer,
+            s.nsec.multiple,
+            s.nsec.mismatches_apex,
+            s.nsec_gives_nsec3_nodata,
+        )
+        self._apex_query(result, outcome, dns.rdatatype.NSEC3, s.nsec3)
 
     def nsec3param_query(self, result: Any) -> None:
-        s, ip = self.state, self.ip
+        s = self.state
+        outcome = _ApexQuery(
+            "NSEC3PARAM",
+            s.param_query_error,
+            s.param_err_answer,
+            s.param_in_answer,
+            s.param_multiple,
+            s.param_mismatches_apex,
+            s.param_gives_nsec_nodata,
+        )
+        self._apex_query(result, outcome, dns.rdatatype.NSEC, s.nsec)
+
+    def _apex_query(
+        self, result: Any, outcome: _ApexQuery, denial_type: int, denial: _Denial
+    ) -> None:
+        """Sort the answer to an apex query into ``outcome``; check a ``denial_type`` NODATA."""
+        ip = self.ip
         response = authoritative(result)
         if response is None:
-            s.param_query_error.add(ip)
+            outcome.query_error.add(ip)
         elif response.message.answer:
-            records = response.records("NSEC3PARAM")
+            records = response.records(outcome.rdtype)
             if not records:
-                s.param_err_answer.add(ip)
+                outcome.err_answer.add(ip)
                 return
-            s.param_in_answer.add(ip)
+            outcome.in_answer.add(ip)
             if len(records) > 1:
-                s.param_multiple.add(ip)
-            elif response.owners("NSEC3PARAM") != {self.zone}:
-                s.param_mismatches_apex.add(ip)
-        elif response.records("NSEC", section="authority"):
-            s.param_gives_nsec_nodata.add(ip)
-            self._nodata(response, dns.rdatatype.NSEC, s.nsec)
+                outcome.multiple.add(ip)
+            elif response.owners(outcome.rdtype) != {self.zone}:
+                outcome.mismatches_apex.add(ip)
+        elif response.records(denial_type, section="authority"):
+            outcome.gives_denial_nodata.add(ip)
+            self._nodata(response, denial_type, denial)
 
     def _nodata(self, response: Answer, rdtype: int, denial: _Denial) -> None:
         soa = find_rrset(response, "authority", dns.rdatatype.SOA)

@@ -17,7 +17,9 @@ import dns.name
 from dnscert.dnshealth.engine import dnssec_util as du
 from dnscert.dnshealth.engine.checks.dnssec_common import (
     KeyedSets,
+    SignatureFindings,
     SignedRRset,
+    check_signatures,
     child_servers,
     fetch_signed,
     ns_ip_list,
@@ -101,7 +103,8 @@ class Dnssec16(TestCase):
         for record in cds.records:
             if not du.is_delete_ds(record):
                 self._match(ip, record, cds, keys, state)
-        self._signatures(ip, cds, keys, state, now)
+        findings = SignatureFindings(state.unsigned, state.unknown_signer, state.invalid_rrsig)
+        check_signatures(ip, cds, keys, findings, now)
 
     def _match(
         self,
@@ -126,20 +129,6 @@ class Dnssec16(TestCase):
             state.cds_not_signed_by_cds.add(tag, ip)
         if not du.is_sep_key(key):
             state.non_sep.add(tag, ip)
-
-    def _signatures(
-        self, ip: str, cds: SignedRRset, keys: SignedRRset, state: _State, now: datetime
-    ) -> None:
-        if not cds.rrsigs:
-            state.unsigned.add(ip)
-            return
-        for rrsig in cds.rrsigs:
-            if not du.keys_with_tag(keys.records, rrsig.key_tag):
-                state.unknown_signer.add(rrsig.key_tag, ip)
-            elif du.check_rrsig(cds.records, rrsig, keys.records, now) is not (
-                du.SignatureStatus.VALID
-            ):
-                state.invalid_rrsig.add(rrsig.key_tag, ip)
 
     def _report(self, s: _State) -> list[Message]:
         out: list[Message] = []

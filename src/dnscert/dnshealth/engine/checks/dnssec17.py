@@ -16,7 +16,9 @@ from typing import Any
 from dnscert.dnshealth.engine import dnssec_util as du
 from dnscert.dnshealth.engine.checks.dnssec_common import (
     KeyedSets,
+    SignatureFindings,
     SignedRRset,
+    check_signatures,
     child_servers,
     fetch_signed,
     ns_ip_list,
@@ -99,7 +101,8 @@ class Dnssec17(TestCase):
         for record in cdnskeys.records:
             if not du.is_delete_dnskey(record):
                 self._match(ip, record, cdnskeys, keys, state)
-        self._signatures(ip, cdnskeys, keys, state, now)
+        findings = SignatureFindings(state.unsigned, state.unknown_signer, state.invalid_rrsig)
+        check_signatures(ip, cdnskeys, keys, findings, now)
 
     def _match(
         self, ip: str, record: Any, cdnskeys: SignedRRset, keys: SignedRRset, state: _State
@@ -118,20 +121,6 @@ class Dnssec17(TestCase):
             state.dnskey_not_signed.add(tag, ip)
         if not du.has_rrsig_by(cdnskeys.rrsigs, same[0]):
             state.not_signed_by_itself.add(tag, ip)
-
-    def _signatures(
-        self, ip: str, cdnskeys: SignedRRset, keys: SignedRRset, state: _State, now: datetime
-    ) -> None:
-        if not cdnskeys.rrsigs:
-            state.unsigned.add(ip)
-            return
-        for rrsig in cdnskeys.rrsigs:
-            if not du.keys_with_tag(keys.records, rrsig.key_tag):
-                state.unknown_signer.add(rrsig.key_tag, ip)
-            elif du.check_rrsig(cdnskeys.records, rrsig, keys.records, now) is not (
-                du.SignatureStatus.VALID
-            ):
-                state.invalid_rrsig.add(rrsig.key_tag, ip)
 
     def _report(self, s: _State) -> list[Message]:
         out: list[Message] = []

@@ -11,9 +11,6 @@ import asyncio
 from typing import Any
 
 import dns.name
-import dns.rdata
-import dns.rdataclass
-import dns.rdatatype
 
 from dnscert.dnshealth.engine import dnssec_util as du
 from dnscert.dnshealth.engine.checks.dnssec_common import (
@@ -22,7 +19,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     child_servers,
     fetch_signed,
     ns_ip_list,
-    parent_servers,
+    zone_ds_records,
 )
 from dnscert.dnshealth.engine.context import ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message
@@ -70,17 +67,7 @@ class Dnssec18(TestCase):
         return out
 
     async def _ds_records(self, ctx: ZoneContext) -> list[Any]:
-        if ctx.config.is_undelegated:
-            return [
-                dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DS, text)
-                for text in ctx.config.undelegated_ds
-            ]
-        found: list[Any] = []
-        for ip in (await parent_servers(ctx)).ips:
-            response = authoritative(await ctx.query(ip, ctx.zone, "DS", dnssec=True))
-            if response is not None:
-                found.extend(r for r in response.records("DS", name=ctx.zone) if r not in found)
-        return found
+        return await zone_ds_records(ctx, authoritative)
 
     async def _fetch(self, ctx: ZoneContext, ip: str) -> Fetched:
         cds = await fetch_signed(ctx, ip, "CDS")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 import dns.flags
 import dns.name
 import dns.rcode
+import dns.rdata
+import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
@@ -106,6 +108,27 @@ def signatures_for(answer: Answer, section: str, records: dns.rrset.RRset) -> li
     ]
 
 
+async def zone_ds_records(
+    ctx: ZoneContext, accept: Callable[[QueryResult], Answer | None]
+) -> list[Any]:
+    """The zone's DS records: the user's for an undelegated test, else from the parent servers.
+
+    ``accept`` picks the parent responses to read (``authoritative`` or ``dnssec_response``);
+    each distinct DS record is listed once, in the order found.
+    """
+    if ctx.config.is_undelegated:
+        return [
+            dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DS, text)
+            for text in ctx.config.undelegated_ds
+        ]
+    found: list[Any] = []
+    for ip in (await parent_servers(ctx)).ips:
+        response = accept(await ctx.query(ip, ctx.zone, "DS", dnssec=True))
+        if response is not None:
+            found.extend(r for r in response.records("DS", name=ctx.zone) if r not in found)
+    return found
+
+
 @dataclass
 class SignedRRset:
     """An RRset from an answer section with the RRSIGs covering it (possibly none)."""
@@ -145,6 +168,31 @@ class KeyedSets:
 
     def __bool__(self) -> bool:
         return any(self.by_key.values())
+
+
+@dataclass
+class SignatureFindings:
+    """Where the RRSIGs over a CDS or CDNSKEY RRset fall short (DNSSEC16 and DNSSEC17)."""
+
+    unsigned: set[str]
+    unknown_signer: KeyedSets
+    invalid_rrsig: KeyedSets
+
+
+def check_signatures(
+    ip: str, signed: SignedRRset, keys: SignedRRset, findings: SignatureFindings, now: datetime
+) -> None:
+    """Record whether ``signed`` from ``ip`` has RRSIGs, by known DNSKEYs, that validate."""
+    if not signed.rrsigs:
+        findings.unsigned.add(ip)
+        return
+    for rrsig in signed.rrsigs:
+        if not du.keys_with_tag(keys.records, rrsig.key_tag):
+            findings.unknown_signer.add(rrsig.key_tag, ip)
+        elif du.check_rrsig(signed.records, rrsig, keys.records, now) is not (
+            du.SignatureStatus.VALID
+        ):
+            findings.invalid_rrsig.add(rrsig.key_tag, ip)
 
 
 class RrsigValidityCase(TestCase):

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import dns.rcode
 
-from dnscert.dnshealth.engine.checks.nameserver_common import address_of, queryable_name_servers
+from dnscert.dnshealth.engine.checks.nameserver_common import (
+    address_of,
+    edns_failure,
+    probe_each_server,
+)
 from dnscert.dnshealth.engine.context import Answer, NsIp, ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
@@ -29,21 +33,15 @@ class Nameserver12(TestCase):
     }
 
     async def run(self, ctx: ZoneContext) -> list[Message]:
-        messages = []
-        for server in await queryable_name_servers(ctx):
-            problem = await self._probe(ctx, server)
-            if problem is not None:
-                messages.append(problem)
-        return messages
+        return await probe_each_server(ctx, self._probe)
 
     async def _probe(self, ctx: ZoneContext, server: NsIp) -> Message | None:
         response = await ctx.query(
             address_of(server), ctx.zone, "SOA", edns=0, edns_flags=UNKNOWN_FLAG
         )
-        if not isinstance(response, Answer):
-            return self.msg("NO_RESPONSE", ns=str(server))
-        if response.rcode == dns.rcode.FORMERR:
-            return self.msg("NO_EDNS_SUPPORT", ns=str(server))
+        failure = edns_failure(self, server, response)
+        if failure is not None or not isinstance(response, Answer):
+            return failure
         if response.has_edns and response.message.ednsflags & Z_BITS:
             return self.msg("Z_FLAGS_NOTCLEAR", ns=str(server))
         if (
