@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import os
 import shutil
 import socket
@@ -137,6 +138,9 @@ class SmtpServer:
 @pytest.fixture
 def smtp_server(settings: Any) -> Iterator[SmtpServer]:
     """A real SMTP listener on 127.0.0.1 with Django's mail going to it over SMTP."""
+    # aiosmtpd logs connection chatter from its own thread, which can outlive pytest's captured
+    # streams; only its warnings matter to a test.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     server = SmtpServer(LOOPBACK, find_free_port())
     controller = Controller(server, hostname=LOOPBACK, port=server.port)
     controller.start()
