@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"HealthStatusEnum": "dnscert.dnshealth.choices.HealthStatus"},
 }
 
 LOG_LEVEL = env_str("DNSCERT_LOG_LEVEL", "INFO")
