@@ -3,12 +3,29 @@
 from rest_framework.routers import DefaultRouter
 
 from dnscert.core import api as core_api
+from dnscert.delivery import api as delivery_api
 from dnscert.directory import api as directory_api
+from dnscert.directory.oncall import api as oncall_api
 from dnscert.dnshealth import api as dnshealth_api
+from dnscert.incidents import api as incidents_api
+from dnscert.incidents.intake import api as intake_api
+from dnscert.insight import api as insight_api
+from dnscert.intel import api as intel_api
+from dnscert.intel.patterns import api as intel_patterns_api
 
 router = DefaultRouter()
-core_api.register(router)
-directory_api.register(router)
-dnshealth_api.register(router)
+for app_api in (
+    core_api,
+    directory_api,
+    oncall_api,
+    dnshealth_api,
+    intel_api,
+    intel_patterns_api,
+    incidents_api,
+    intake_api,
+    delivery_api,
+    insight_api,
+):
+    app_api.register(router)
 
 urlpatterns = router.urls

@@ -45,8 +45,15 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "dnscert.core",
+    "dnscert.delivery",
     "dnscert.directory",
+    "dnscert.directory.oncall",
     "dnscert.dnshealth",
+    "dnscert.intel",
+    "dnscert.intel.patterns",
+    "dnscert.incidents",
+    "dnscert.incidents.intake",
+    "dnscert.insight",
     "dnscert.web",
 ]
 

@@ -1,4 +1,8 @@
-"""French is complete: every message of the catalogue is translated, and pages render in it."""
+"""French is complete: every message of every catalogue is translated, and pages render in it.
+
+The platform's main catalogue is ``src/dnscert/locale``; an app may keep its own messages in
+``<app>/locale`` (Django reads both), and each catalogue is held to the same rules.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from tests.personas import login_verified, staff
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOGUE.with_suffix(".mo")
+ALL_CATALOGUES = sorted(Path(settings.BASE_DIR).glob("**/locale/fr/LC_MESSAGES/django.po"))
 
 
 @pytest.fixture
@@ -23,13 +28,28 @@ def compiled_french() -> None:
         pytest.fail(f"{COMPILED} is missing or older than the .po: run `dnscert compilemessages`")
 
 
-@pytest.fixture(scope="module")
-def french() -> polib.POFile:
-    return polib.pofile(str(CATALOGUE))
+@pytest.fixture(
+    scope="module",
+    params=ALL_CATALOGUES,
+    ids=[str(path.relative_to(settings.BASE_DIR)) for path in ALL_CATALOGUES],
+)
+def french(request: pytest.FixtureRequest) -> polib.POFile:
+    return polib.pofile(str(request.param))
 
 
-def test_it_has_a_french_catalogue_with_messages(french: polib.POFile) -> None:
-    assert len(french) > 100
+def test_it_has_a_main_french_catalogue_with_messages() -> None:
+    assert CATALOGUE in ALL_CATALOGUES
+    assert len(polib.pofile(str(CATALOGUE))) > 100
+
+
+def test_it_compiles_every_french_catalogue() -> None:
+    stale = [
+        str(path)
+        for path in ALL_CATALOGUES
+        if not path.with_suffix(".mo").exists()
+        or path.with_suffix(".mo").stat().st_mtime < path.stat().st_mtime
+    ]
+    assert stale == [], f"run `make messages`: not compiled or stale: {stale}"
 
 
 def test_it_translates_every_french_message(french: polib.POFile) -> None:

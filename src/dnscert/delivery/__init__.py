@@ -1,0 +1,1 @@
+"""Outbound delivery: queued, retried, PGP-signed e-mail and HMAC-signed webhooks."""

@@ -1,0 +1,1 @@
+"""On-call rotas of the extended team, coverage, paging and escalation."""

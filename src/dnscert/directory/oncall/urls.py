@@ -1,0 +1,6 @@
+"""URL routes of on-call."""
+
+from django.urls import URLPattern
+
+app_name = "oncall"
+urlpatterns: list[URLPattern] = []

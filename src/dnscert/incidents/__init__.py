@@ -1,0 +1,1 @@
+"""Incident coordination: lifecycle, participants, journal, tasks, indicators, SLA clocks."""

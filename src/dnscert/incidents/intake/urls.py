@@ -1,0 +1,6 @@
+"""URL routes of intake."""
+
+from django.urls import URLPattern
+
+app_name = "intake"
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Quality and evidence: after-action reports, feedback, KPIs and threat statistics."""

@@ -1,0 +1,1 @@
+"""Patterns over the fused threat data: registrar/TLD concentration and DGA coordination."""
