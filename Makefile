@@ -17,8 +17,8 @@ PORT ?= 8000
 ARGS ?=
 
 # Debian packages: what "make run" needs, and what the whole test suite needs.
-RUN_DEBS := python3-venv gettext gnupg nsd
-TEST_DEBS := python3-venv gettext gnupg nsd redis-server postgresql chromium iproute2
+RUN_DEBS := python3-venv gettext gnupg nsd libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_DEBS := $(RUN_DEBS) redis-server postgresql chromium iproute2
 
 .PHONY: help system-deps run-deps install venv messages migrate static demo run test lint \
 	conformance bench clean
@@ -63,6 +63,8 @@ run demo: export DNSCERT_SITE_URL ?= http://$(HOST):$(PORT)
 demo: migrate ## Load the demo directory and DNS test bed, (re)set the demo staff account; prints the login
 	$(BIN)/dnscert demo-directory
 	$(BIN)/dnscert demo-dnshealth
+	$(BIN)/dnscert demo-oncall
+	$(BIN)/dnscert demo-incidents
 	$(BIN)/python scripts/demo_staff.py
 
 # Serves the platform next to the demo DNS test bed (NSD on 127.x loopback addresses) so the

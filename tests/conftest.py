@@ -37,6 +37,19 @@ def find_free_port(host: str = LOOPBACK) -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _allow_loopback_http() -> Iterator[None]:
+    """Every server a test talks to is on loopback, which the outbound HTTP wrapper refuses
+    by default (a fetched feed URL must not reach the platform's own network); tests of that
+    refusal switch it off with the ``settings`` fixture."""
+    from django.conf import settings
+
+    before = settings.DNSCERT_HTTP_ALLOW_PRIVATE
+    settings.DNSCERT_HTTP_ALLOW_PRIVATE = True
+    yield
+    settings.DNSCERT_HTTP_ALLOW_PRIVATE = before
+
+
 @pytest.fixture
 def free_port() -> Callable[..., int]:
     """``free_port()`` returns a free TCP port on 127.0.0.1 (or on the host given)."""

@@ -1,4 +1,4 @@
-"""App configuration."""
+"""App configuration of delivery: outbound e-mail and webhooks, the staff queue page."""
 
 from django.apps import AppConfig
 
@@ -7,3 +7,13 @@ class DeliveryConfig(AppConfig):
     name = "dnscert.delivery"
     label = "delivery"
     verbose_name = "Delivery"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from dnscert.web import navigation
+
+        navigation.register(
+            navigation.NavItem("delivery:queue", _("Delivery"), navigation.STAFF_ROLES),
+            before="audit-log",
+        )

@@ -1,0 +1,1 @@
+"""``dnscert delivery ...``: the platform key, test e-mails, queue status, retries."""
