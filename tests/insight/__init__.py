@@ -1,0 +1,1 @@
+"""Tests of insight: after-action reports, feedback surveys, KPIs."""
