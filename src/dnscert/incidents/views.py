@@ -186,6 +186,8 @@ def _manager_context(incident: Incident) -> dict[str, Any]:
     return {
         "indicator_rows": indicator_rows,
         "deliveries": messages_about(incident)[:100],
+        # Reverse relation of the intake app (which depends on incidents, not the other way).
+        "intake_reports": incident.intake_reports.order_by("-received_at")[:50],
         "transition_form": TransitionForm(incident=incident),
         "assign_form": AssignForm(initial={"assignee": incident.assignee_id}),
         "participant_form": ParticipantForm(),

@@ -117,6 +117,9 @@ def test_it_opens_an_incident_from_a_report() -> None:
     assert report.reference in entry.text
     assert AuditEvent.objects.filter(object_id=str(report.pk), action="state").exists()
     assert incident.reference in client.get(response["Location"]).content.decode()
+    page = client.get(f"/incidents/{incident.reference}/").content.decode()
+    assert f'data-report="{report.reference}"' in page
+    assert f'href="/insight/reports/{incident.reference}/"' in page
 
 
 def test_it_attaches_rejects_and_marks_duplicates() -> None:
