@@ -14,7 +14,6 @@ error (bad option, unreadable hints or zone file).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from dnscert.dnshealth.engine import profiles, registry
+from dnscert.dnshealth.engine import eventloop, profiles, registry
 from dnscert.dnshealth.engine.hints import HintsError, parse_ns_specs, read_hints
 from dnscert.dnshealth.engine.model import EngineConfig, Level, ZoneReport
 from dnscert.dnshealth.engine.runner import check_zones
@@ -243,4 +242,4 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except UsageError as exc:
         print(f"dnscert check: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return asyncio.run(_run(zones, config, tests, args, stream))
+    return eventloop.run(_run(zones, config, tests, args, stream))

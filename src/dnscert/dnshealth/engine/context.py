@@ -74,6 +74,10 @@ class NsIp:
 
     def __str__(self) -> str:
         """Zonemaster's ``ns1.example.xa/192.0.2.1`` form (the name alone without address)."""
+        return self._text
+
+    @functools.cached_property
+    def _text(self) -> str:
         name = self.name.to_text(omit_final_dot=True)
         return f"{name}/{self.address}" if self.address else name
 

@@ -9,6 +9,7 @@ NXDOMAIN, an alias or NODATA there says where the parent is. Every outcome is re
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -16,16 +17,36 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
-from dnscert.dnshealth.engine.query import Answer, QueryResult
+from dnscert.dnshealth.engine.query import Answer, QueryResult, name_key, same_name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ServerAtZone:
     """A name server address together with the zone it was found to serve."""
 
     name: dns.name.Name
     address: str
     zone: dns.name.Name
+
+    # The walk keeps these in sets and dicts; a Name's hash and comparison are slow loops over
+    # its labels, so compare the address first and compute the hash once.
+    def __eq__(self, other: object) -> bool:
+        """Same address and (case-insensitively) the same name and zone."""
+        if not isinstance(other, ServerAtZone):
+            return NotImplemented
+        return (
+            self.address == other.address
+            and same_name(self.zone, other.zone)
+            and same_name(self.name, other.name)
+        )
+
+    def __hash__(self) -> int:
+        """The hash of (name, address, zone), computed once."""
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash((name_key(self.name), self.address, name_key(self.zone)))
 
 
 @dataclass
@@ -95,9 +116,10 @@ class ParentWalker:
         self.remaining: list[ServerAtZone] = [
             ServerAtZone(name, address, dns.name.root) for name, address in root_servers
         ]
-        self.handled: set[tuple[str, dns.name.Name]] = set()
+        #: (address, ``name_key(zone)``) already asked.
+        self.handled: set[tuple[str, tuple[bytes, ...]]] = set()
         #: Other names met for an already handled (address, zone).
-        self.aliases: dict[tuple[str, dns.name.Name], list[dns.name.Name]] = {}
+        self.aliases: dict[tuple[str, tuple[bytes, ...]], list[dns.name.Name]] = {}
 
     async def run(self) -> ParentWalk:
         """Walk until no server is left to ask; return what was seen."""
@@ -105,7 +127,7 @@ class ParentWalker:
         while self.remaining and steps < MAX_WALK_SERVERS:
             steps += 1
             server = self.remaining.pop(0)
-            key = (server.address, server.zone)
+            key = (server.address, name_key(server.zone))
             if key in self.handled:
                 self.aliases.setdefault(key, []).append(server.name)
                 continue
@@ -118,7 +140,7 @@ class ParentWalker:
         """A parent address also listed under other names counts under every name."""
         for bucket in (self.walk.delegation_found, self.walk.aa_soa_found):
             for found in list(bucket):
-                for name in self.aliases.get((found.address, found.zone), []):
+                for name in self.aliases.get((found.address, name_key(found.zone)), []):
                     alias = ServerAtZone(name, found.address, found.zone)
                     if alias not in bucket:
                         bucket.append(alias)
@@ -161,15 +183,16 @@ class ParentWalker:
         missing = [name for name in names if name not in glue]
         looked_up = await asyncio.gather(*(self.lookup_addresses(name) for name in missing))
         glue.update(zip(missing, looked_up, strict=True))
+        zone_key = name_key(zone)
         for name in names:
             for address in glue.get(name, []):
-                if (address, zone) not in self.handled:
+                if (address, zone_key) not in self.handled:
                     self.remaining.append(ServerAtZone(name, address, zone))
 
     async def _descend(self, server: ServerAtZone, zone: dns.name.Name) -> None:
         """Ask names one label closer to the child until the child is reached."""
         intermediate = zone
-        while intermediate != self.child:
+        while not same_name(intermediate, self.child):
             intermediate = _one_label_closer(self.child, intermediate)
             response = await self.query(server.address, intermediate, "SOA")
             if not isinstance(response, Answer):
@@ -185,7 +208,7 @@ class ParentWalker:
         self, server: ServerAtZone, zone: dns.name.Name, name: dns.name.Name, response: Answer
     ) -> str:
         """Record what ``response`` says; return "stop", "continue" or "new_zone"."""
-        at_child = name == self.child
+        at_child = same_name(name, self.child)
         parent = ServerAtZone(server.name, server.address, zone)
         if _single_soa(response, name):
             if at_child:
@@ -249,12 +272,11 @@ def _one_label_closer(child: dns.name.Name, ancestor: dns.name.Name) -> dns.name
 
 
 def _single_soa(response: Answer, zone: dns.name.Name) -> bool:
-    soa = response.records("SOA")
     return (
         response.rcode == dns.rcode.NOERROR
         and response.aa
-        and len(soa) == 1
-        and response.owners("SOA") == {zone}
+        and len(response.records("SOA")) == 1
+        and _owned_only_by(response, dns.rdatatype.SOA, zone)
     )
 
 
@@ -263,8 +285,14 @@ def _good_ns_answer(response: Answer, zone: dns.name.Name) -> bool:
         response.rcode == dns.rcode.NOERROR
         and response.aa
         and bool(response.records("NS"))
-        and response.owners("NS") == {zone}
+        and _owned_only_by(response, dns.rdatatype.NS, zone)
     )
+
+
+def _owned_only_by(response: Answer, rdtype: int, zone: dns.name.Name) -> bool:
+    """``response.owners(rdtype) == {zone}`` without building a set of names."""
+    owners = [rrset.name for rrset in response.message.answer if rrset.rdtype == rdtype]
+    return bool(owners) and all(same_name(owner, zone) for owner in owners)
 
 
 def _cname_referral(response: Answer, child: dns.name.Name) -> bool:

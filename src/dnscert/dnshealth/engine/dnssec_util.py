@@ -308,7 +308,29 @@ def _verify_any(
     return SignatureStatus.INVALID
 
 
+#: Recent verdicts of ``_verifies`` by the identities of (RRset, RRSIG, key) and whether
+#: ``moment`` falls in the signature's validity period. The name servers of a zone usually
+#: give byte-identical answers, which share one parse (the same RRset objects), and several
+#: test cases verify the same signatures. The objects are kept with their verdict, so an
+#: identity cannot be reused by another object while its entry lives.
+_VERDICTS: dict[tuple[int, int, int, bool], tuple[object, object, object, bool]] = {}
+_VERDICTS_LIMIT = 4096
+
+
 def _verifies(rrset: dns.rrset.RRset, rrsig: RRSIG, key: DNSKEYBase, moment: float) -> bool:
+    current = rrsig.inception <= moment <= rrsig.expiration
+    cache_key = (id(rrset), id(rrsig), id(key), current)
+    kept = _VERDICTS.get(cache_key)
+    if kept is not None and kept[0] is rrset and kept[1] is rrsig and kept[2] is key:
+        return kept[3]
+    verdict = _verify(rrset, rrsig, key, moment)
+    if len(_VERDICTS) >= _VERDICTS_LIMIT:
+        _VERDICTS.clear()
+    _VERDICTS[cache_key] = (rrset, rrsig, key, verdict)
+    return verdict
+
+
+def _verify(rrset: dns.rrset.RRset, rrsig: RRSIG, key: DNSKEYBase, moment: float) -> bool:
     keyset = dns.rdataset.from_rdata(3600, _as_dnskey(key))
     try:
         dns.dnssec.validate_rrsig(

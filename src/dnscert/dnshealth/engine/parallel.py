@@ -22,6 +22,7 @@ from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from dnscert.dnshealth.engine import eventloop
 from dnscert.dnshealth.engine.model import EngineConfig, ZoneReport
 
 #: Below this many zones per worker, starting processes costs more than it saves.
@@ -147,7 +148,7 @@ def _work(
 ) -> None:
     """Worker process body: check what the inbox hands out, send each report back."""
     try:
-        asyncio.run(_serve(config, tests, concurrency, inbox, outbox))
+        eventloop.run(_serve(config, tests, concurrency, inbox, outbox))
     except BaseException as exc:  # reported to the parent, which ends the run
         outbox.put((_ERROR, f"{exc.__class__.__name__}: {exc}"))
         raise

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import enum
 import functools
 import ipaddress
@@ -30,11 +31,14 @@ import dns.message
 import dns.name
 import dns.rdataclass
 import dns.rdatatype
+import dns.reversename
 import dns.rrset
 
 from dnscert.dnshealth.engine.model import EngineConfig
+from dnscert.dnshealth.engine.wire import read_message
 
 MAX_UDP_PAYLOAD = 65535
+_AA, _TC, _RA = int(dns.flags.AA), int(dns.flags.TC), int(dns.flags.RA)
 _SOCKET_BUFFER = 4 * 1024 * 1024
 #: Parsed responses kept by wire bytes (id excluded): name servers of one zone usually give
 #: byte-identical answers, and parsing is the largest CPU cost of a query.
@@ -70,6 +74,18 @@ class QueryOptions:
     #: Repeat a truncated UDP answer over TCP (off to look at the truncated answer itself).
     tcp_fallback: bool = True
 
+    def __hash__(self) -> int:
+        """The hash of every field, computed once: options are part of every query's key."""
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash(tuple(getattr(self, item.name) for item in dataclasses.fields(self)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields without the kept hash (bytes hash differently in another process)."""
+        return {key: value for key, value in self.__dict__.items() if key != "_hash"}
+
 
 @dataclass
 class Answer:
@@ -91,20 +107,25 @@ class Answer:
         """The (extended) response code, e.g. ``dns.rcode.NOERROR``."""
         return int(self.message.rcode())
 
+    @functools.cached_property
+    def _flags(self) -> int:
+        # Plain int: bit tests on the ``dns.flags.Flag`` enum go through Python-level code.
+        return int(self.message.flags)
+
     @property
     def aa(self) -> bool:
         """True when the AA (authoritative answer) flag is set."""
-        return bool(self.message.flags & dns.flags.AA)
+        return bool(self._flags & _AA)
 
     @property
     def tc(self) -> bool:
         """True when the TC (truncated) flag is set."""
-        return bool(self.message.flags & dns.flags.TC)
+        return bool(self._flags & _TC)
 
     @property
     def ra(self) -> bool:
         """True when the RA (recursion available) flag is set."""
-        return bool(self.message.flags & dns.flags.RA)
+        return bool(self._flags & _RA)
 
     @property
     def has_edns(self) -> bool:
@@ -115,29 +136,32 @@ class Answer:
         self, rdtype: int | str, *, section: str = "answer", name: dns.name.Name | str | None = None
     ) -> list[Any]:
         """Rdata of type ``rdtype`` in ``section`` (answer/authority/additional), by owner."""
-        wanted_type = dns.rdatatype.RdataType.make(rdtype)
+        wanted_type = rdatatype(rdtype)
         owner = dns.name.from_text(name) if isinstance(name, str) else name
         found: list[Any] = []
-        for rrset in self.rrsets(section):
-            if rrset.rdtype == wanted_type and (owner is None or rrset.name == owner):
+        for rrset in self._section(section):
+            if rrset.rdtype == wanted_type and (owner is None or same_name(rrset.name, owner)):
                 found.extend(rrset)
         return found
 
     def rrsets(self, section: str = "answer") -> list[dns.rrset.RRset]:
         """The RRsets of one section: ``answer``, ``authority`` or ``additional``."""
-        sections = {
-            "answer": self.message.answer,
-            "authority": self.message.authority,
-            "additional": self.message.additional,
-        }
-        if section not in sections:
-            raise ValueError(f"unknown section {section!r}; use answer, authority or additional")
-        return list(sections[section])
+        return list(self._section(section))
+
+    def _section(self, section: str) -> list[dns.rrset.RRset]:
+        """The section itself (not a copy): for reading only."""
+        if section == "answer":
+            return self.message.answer
+        if section == "authority":
+            return self.message.authority
+        if section == "additional":
+            return self.message.additional
+        raise ValueError(f"unknown section {section!r}; use answer, authority or additional")
 
     def owners(self, rdtype: int | str, section: str = "answer") -> set[dns.name.Name]:
         """Owner names of RRsets of ``rdtype`` in ``section``."""
-        wanted_type = dns.rdatatype.RdataType.make(rdtype)
-        return {rrset.name for rrset in self.rrsets(section) if rrset.rdtype == wanted_type}
+        wanted_type = rdatatype(rdtype)
+        return {rrset.name for rrset in self._section(section) if rrset.rdtype == wanted_type}
 
     def is_referral(self) -> bool:
         """True for a non-authoritative NOERROR answer with NS records in authority only."""
@@ -186,6 +210,36 @@ def normalise_address(address: str) -> str:
         return ipaddress.ip_address(address.split("%", 1)[0]).compressed
     except ValueError:
         raise ValueError(f"not an IP address: {address!r}") from None
+
+
+def same_name(first: dns.name.Name, second: dns.name.Name) -> bool:
+    """``first == second`` (case-insensitive), without dnspython's label loop when it can."""
+    if len(first.labels) != len(second.labels):
+        return False
+    return first.labels == second.labels or first == second
+
+
+def name_key(name: dns.name.Name) -> tuple[bytes, ...]:
+    """A hashable key equal for names equal case-insensitively (cheaper than ``hash(name)``)."""
+    return tuple(label.lower() for label in name.labels)
+
+
+@functools.lru_cache(maxsize=65536)
+def name_from_text(text: str) -> dns.name.Name:
+    """``dns.name.from_text(text)``, remembered (names are immutable)."""
+    return dns.name.from_text(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def reverse_name(address: str) -> dns.name.Name:
+    """``dns.reversename.from_address(address)``, remembered (PTR and prefix lookups)."""
+    return dns.reversename.from_address(address)
+
+
+@functools.lru_cache(maxsize=1024)
+def rdatatype(value: int | str) -> dns.rdatatype.RdataType:
+    """``dns.rdatatype.RdataType.make(value)``, remembered (checks name types as text)."""
+    return dns.rdatatype.RdataType.make(value)
 
 
 def is_ipv6(address: str) -> bool:
@@ -275,6 +329,37 @@ class _SharedUdp(asyncio.DatagramProtocol):
         """ICMP errors on an unconnected socket name no query: the query times out instead."""
 
 
+class _TcpExchange(asyncio.Protocol):
+    """One query over one TCP connection: write it framed, collect one framed response.
+
+    A bare protocol rather than streams: no reader, writer, drain or wait_closed, which cost
+    more CPU than the exchange itself. A connection that ends before the whole response
+    arrived fails the exchange with ``ConnectionError``.
+    """
+
+    def __init__(self, wire: bytes, response: asyncio.Future[bytes]) -> None:
+        self.wire = wire
+        self.response = response
+        self.buffer = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        cast(asyncio.Transport, transport).write(struct.pack("!H", len(self.wire)) + self.wire)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) >= 2 and not self.response.done():
+            (length,) = struct.unpack_from("!H", self.buffer)
+            if len(self.buffer) >= 2 + length:
+                self.response.set_result(self.buffer[2 : 2 + length])
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.response.done():
+            got = len(self.buffer)
+            self.response.set_exception(
+                exc or ConnectionError(f"connection closed after {got} bytes of the response")
+            )
+
+
 class QueryClient:
     """Sends queries for a whole run; share one instance across every zone of a batch."""
 
@@ -299,8 +384,8 @@ class QueryClient:
     ) -> QueryResult:
         """Ask ``address`` about (qname, rdtype); identical queries in this run are asked once."""
         options = options or QueryOptions(port=self.config.port)
-        name = dns.name.from_text(qname) if isinstance(qname, str) else qname
-        type_ = rdtype if isinstance(rdtype, int) else int(dns.rdatatype.RdataType.make(rdtype))
+        name = name_from_text(qname) if isinstance(qname, str) else qname
+        type_ = rdtype if isinstance(rdtype, int) else int(rdatatype(rdtype))
         # The labels (case kept: 0x20 probes differ), not the Name, whose hash is a slow loop.
         key = (address, name.labels, type_, options)
         task = self._cache.get(key)
@@ -364,7 +449,7 @@ class QueryClient:
         wire = query_wire(qname, rdtype, options)
         result = await self._exchange(address, qname, rdtype, wire, options)
         if isinstance(result, Answer) and result.tc and not options.tcp and options.tcp_fallback:
-            tcp_options = QueryOptions(**{**options.__dict__, "tcp": True})
+            tcp_options = dataclasses.replace(options, tcp=True)
             tcp_result = await self._exchange(address, qname, rdtype, wire, tcp_options)
             return tcp_result if isinstance(tcp_result, Answer) else result
         return result
@@ -438,7 +523,7 @@ class QueryClient:
             assert endpoint.transport is not None
             endpoint.transport.sendto(struct.pack("!H", key[2]) + wire[2:], (server, port))
             self.stats.sent += 1
-            sent_at = loop.time()
+            sent_at = time.monotonic()
             outcome = await future
             if outcome is None:
                 return waiter.malformed
@@ -477,7 +562,7 @@ class QueryClient:
                 self.stats.ignored += 1
                 return
         self.stats.received += 1
-        waiter.future.set_result((data, waiter.future.get_loop().time()))
+        waiter.future.set_result((data, time.monotonic()))
 
     def _answer(
         self,
@@ -506,7 +591,7 @@ class QueryClient:
         body = wire[2:]
         parsed = self._parsed.get(body)
         if parsed is None:
-            parsed = dns.message.from_wire(wire)
+            parsed = read_message(wire)
             if len(self._parsed) >= _PARSED_CACHE_SIZE:
                 del self._parsed[next(iter(self._parsed))]
             self._parsed[body] = parsed
@@ -566,8 +651,7 @@ class QueryClient:
         wire: bytes,
         options: QueryOptions,
     ) -> QueryResult:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+        started = time.monotonic()
         self.stats.sent += 1
         self.stats.tcp += 1
         query_id = struct.pack("!H", random.getrandbits(16))
@@ -581,7 +665,7 @@ class QueryClient:
             return QueryFailure(
                 server, qname, rdtype, FailureReason.TIMEOUT, "TCP timeout", options.port
             )
-        except (OSError, asyncio.IncompleteReadError) as exc:
+        except OSError as exc:
             detail = f"TCP: {exc.__class__.__name__}: {exc}"
             return QueryFailure(server, qname, rdtype, FailureReason.NETWORK, detail, options.port)
         self.stats.received += 1
@@ -592,23 +676,21 @@ class QueryClient:
             detail = "TCP response does not match the query (id or question)"
             reason = FailureReason.MALFORMED
             return QueryFailure(server, qname, rdtype, reason, detail, options.port)
-        elapsed = (loop.time() - started) * 1000.0
+        elapsed = (time.monotonic() - started) * 1000.0
         return self._answer(server, qname, rdtype, response, elapsed, True, options.port)
 
     async def _tcp_exchange(self, server: str, wire: bytes, port: int) -> bytes:
         source = self.config.source_ipv6 if is_ipv6(server) else self.config.source_ipv4
         local = (source, 0) if source else None
-        reader, writer = await asyncio.open_connection(server, port, local_addr=local)
+        loop = asyncio.get_running_loop()
+        response: asyncio.Future[bytes] = loop.create_future()
+        transport, _protocol = await loop.create_connection(
+            lambda: _TcpExchange(wire, response), server, port, local_addr=local
+        )
         try:
-            writer.write(struct.pack("!H", len(wire)) + wire)
-            await writer.drain()
-            (length,) = struct.unpack("!H", await reader.readexactly(2))
-            return await reader.readexactly(length)
+            return await response
         finally:
-            writer.close()
-            # The peer may already have reset the connection; nothing is left to release.
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
+            transport.close()
 
     async def _take_token(self, server: str) -> None:
         """Per-server token bucket: wait until ``server`` may receive one more query."""

@@ -15,10 +15,9 @@ import ipaddress
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-import dns.reversename
-
 from dnscert.dnshealth.engine.context import NsIp, ZoneContext
 from dnscert.dnshealth.engine.model import Message
+from dnscert.dnshealth.engine.query import reverse_name
 from dnscert.dnshealth.engine.registry import TestCase
 from dnscert.dnshealth.engine.resolve import LookupResult
 
@@ -168,7 +167,7 @@ async def check_each_address(
 
 async def lookup_ptr(case: TestCase, ctx: ZoneContext, address: str) -> LookupResult | Message:
     """The PTR lookup of ``address``'s reverse name, or NO_RESPONSE_PTR_QUERY if none came."""
-    reverse = dns.reversename.from_address(address)
+    reverse = reverse_name(address)
     result = await ctx.lookup(reverse, "PTR")
     if result.rcode is None:
         return case.msg("NO_RESPONSE_PTR_QUERY", domain=reverse.to_text())

@@ -13,11 +13,10 @@ from collections import defaultdict
 import dns.name
 import dns.rcode
 import dns.rdatatype
-import dns.reversename
 
 from dnscert.dnshealth.engine.context import Answer, NsIp, ZoneContext, ns_list
 from dnscert.dnshealth.engine.model import Level, Message
-from dnscert.dnshealth.engine.query import unique
+from dnscert.dnshealth.engine.query import reverse_name, unique
 from dnscert.dnshealth.engine.registry import TestCase, register
 
 CYMRU_BASE_NAME = dns.name.from_text("asnlookup.zonemaster.net.")
@@ -32,7 +31,7 @@ class PrefixLookupError(Exception):
 def prefix_query_name(address: str, base: dns.name.Name = CYMRU_BASE_NAME) -> dns.name.Name:
     """``4.3.2.1.origin.<base>`` or ``<nibbles>.origin6.<base>`` for ``address``."""
     ip = ipaddress.ip_address(address)
-    reverse = dns.reversename.from_address(address)
+    reverse = reverse_name(address)
     labels = reverse.labels[: 4 if ip.version == 4 else 32]
     zone = "origin" if ip.version == 4 else "origin6"
     return dns.name.Name(labels).concatenate(dns.name.Name((zone.encode(),))).concatenate(base)

@@ -1,0 +1,263 @@
+"""Reading DNS responses fast: ``read_message(wire)`` gives what ``dns.message.from_wire`` gives.
+
+Parsing is the largest CPU cost of a query. A batch reads the same owner names (zone apexes,
+name-server names) and the same record data (glue addresses, DNSKEYs, NS targets) again and
+again, so this reader keeps what does not depend on the message it came from:
+
+- owner and NS-target names, by their exact labels (``dns.name.Name`` is immutable);
+- rdata without embedded names (A, AAAA, DS, DNSKEY, TXT, OPT...), by class, type and bytes;
+- NS, CNAME and PTR rdata, by their target's labels.
+
+Everything else (SOA, MX, RRSIG, NSEC...) is read by dnspython's own rdata parsers. RRsets are
+filled as ``Rdataset.add`` does (TTL minimum, duplicates dropped, singleton types keep the last
+record), with one hash per record instead of two. Anything unusual — another opcode, TSIG, a
+misplaced OPT, a bad pointer, trailing bytes, any error at all — is handed to
+``dns.message.from_wire``, which either reads it or raises its usual exception. The messages
+differ from ``from_wire``'s in one way: they have no RRset index (``message.index`` is None),
+which ``find_rrset`` handles with a scan.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import dns.wire
+
+#: Entries kept per cache before it is emptied (bounded memory over a long batch).
+CACHE_LIMIT = 50_000
+
+#: Record types without embedded names: the same bytes always give the same rdata.
+_BY_BYTES = frozenset(
+    int(dns.rdatatype.RdataType.make(name))
+    for name in ("A", "AAAA", "DS", "DNSKEY", "CDS", "CDNSKEY", "TXT", "NSEC3PARAM", "OPT")
+)
+#: Record types whose rdata is one domain name that may be compressed (not DNAME).
+_ONE_NAME = frozenset(int(dns.rdatatype.RdataType.make(name)) for name in ("NS", "CNAME", "PTR"))
+_OPT = int(dns.rdatatype.OPT)
+_TSIG = int(dns.rdatatype.TSIG)
+_RRSIG = int(dns.rdatatype.RRSIG)
+_SIG = int(dns.rdatatype.SIG)
+_ADDITIONAL = 3
+_HEADER = struct.Struct("!HHHHHH")
+_QUESTION = struct.Struct("!HH")
+_RR = struct.Struct("!HHIH")
+_MAX_POINTERS = getattr(dns.name, "MAX_COMPRESSION_POINTER_CHAIN", 16)
+
+
+class _Unusual(Exception):
+    """Raised inside the fast path: leave this message to ``dns.message.from_wire``."""
+
+
+#: exact labels -> (Name, case-folded labels used to group RRs into RRsets)
+_names: dict[tuple[bytes, ...], tuple[dns.name.Name, tuple[bytes, ...]]] = {}
+#: (class, type, bytes) or (class, type, target labels) -> rdata
+_rdata: dict[tuple[Any, ...], dns.rdata.Rdata] = {}
+_types: dict[int, dns.rdatatype.RdataType] = {}
+_classes: dict[int, dns.rdataclass.RdataClass] = {}
+_flags: dict[int, dns.flags.Flag] = {}
+_singletons: dict[int, bool] = {}
+
+
+def read_message(wire: bytes) -> dns.message.Message:
+    """The response in ``wire`` as a ``dns.message.Message`` (``from_wire``'s exceptions)."""
+    try:
+        return _read(wire)
+    except Exception:  # unusual or broken: dnspython reads it or says what is wrong
+        return dns.message.from_wire(wire)
+
+
+def clear_caches() -> None:
+    """Forget the kept names and rdata (tests; the caches also empty themselves when full)."""
+    _names.clear()
+    _rdata.clear()
+
+
+def _read(wire: bytes) -> dns.message.Message:
+    if len(wire) < 12:
+        raise _Unusual
+    msg_id, flags, qdcount, ancount, nscount, arcount = _HEADER.unpack_from(wire)
+    if (flags >> 11) & 0xF != 0:  # only QUERY: other opcodes get other message classes
+        raise _Unusual
+    message = dns.message.QueryMessage(id=msg_id)
+    message.flags = _flag(flags)
+    message.wire = wire
+    message.index = None  # type: ignore[assignment]  # dnspython scans when there is no index
+    offset = 12
+    for _ in range(qdcount):
+        (name, _key), offset = _name(wire, offset)
+        rdtype, rdclass = _QUESTION.unpack_from(wire, offset)
+        offset += 4
+        message.question.append(dns.rrset.RRset(name, _class(rdclass), _type(rdtype)))
+    for section_number, count in ((1, ancount), (2, nscount), (3, arcount)):
+        section = message.sections[section_number]
+        groups: dict[tuple[Any, ...], dns.rrset.RRset] = {}
+        for _ in range(count):
+            offset = _read_rr(wire, offset, message, section_number, section, groups)
+    if offset != len(wire):
+        raise _Unusual
+    return message
+
+
+def _read_rr(
+    wire: bytes,
+    offset: int,
+    message: dns.message.Message,
+    section_number: int,
+    section: list[dns.rrset.RRset],
+    groups: dict[tuple[Any, ...], dns.rrset.RRset],
+) -> int:
+    (name, key), offset = _name(wire, offset)
+    rdtype, rdclass, ttl, rdlen = _RR.unpack_from(wire, offset)
+    offset += 10
+    end = offset + rdlen
+    if end > len(wire) or rdtype == _TSIG:
+        raise _Unusual
+    rdata = _rdata_at(wire, offset, end, rdclass, rdtype)
+    if rdtype == _OPT:
+        if section_number != _ADDITIONAL or message.opt is not None or name != dns.name.root:
+            raise _Unusual
+        message.opt = dns.rrset.from_rdata(name, ttl, rdata)
+        return end
+    covers = rdata.covers()
+    group = (key, rdclass, rdtype, covers)
+    rrset = groups.get(group)
+    if rrset is None:
+        rrset = dns.rrset.RRset(name, _class(rdclass), _type(rdtype), _type(covers))
+        groups[group] = rrset
+        section.append(rrset)
+    _add(rrset, rdata, 0 if ttl > 0x7FFFFFFF else ttl, rdtype)
+    return end
+
+
+def _add(rrset: dns.rrset.RRset, rdata: dns.rdata.Rdata, ttl: int, rdtype: int) -> None:
+    """``rrset.add(rdata, ttl)`` for an rdata of the RRset's own type and covered type.
+
+    The same steps as ``dns.rdataset.Rdataset.add`` (TTL minimum, singleton types keep the
+    last record, duplicates are dropped) with one hash of the rdata instead of two: hashing
+    rdata with names (NS, SOA) is the dearest part of reading a response.
+    """
+    items = rrset.items
+    if not items:
+        rrset.ttl = ttl
+    else:
+        if ttl < rrset.ttl:
+            rrset.ttl = ttl
+        if _singleton(rdtype):
+            items.clear()
+    items.setdefault(rdata, None)
+
+
+def _rdata_at(wire: bytes, offset: int, end: int, rdclass: int, rdtype: int) -> dns.rdata.Rdata:
+    """The rdata in ``wire[offset:end]`` (kept when it does not depend on the message)."""
+    if rdtype in _BY_BYTES:
+        cache_key: tuple[Any, ...] = (rdclass, rdtype, wire[offset:end])
+    elif rdtype in _ONE_NAME:
+        (target, _key), name_end = _name(wire, offset, end)
+        if name_end != end:
+            raise _Unusual
+        cache_key = (rdclass, rdtype, target.labels)
+    else:
+        return _parse_rdata(wire, offset, end, rdclass, rdtype)
+    rdata = _rdata.get(cache_key)
+    if rdata is None:
+        rdata = _parse_rdata(wire, offset, end, rdclass, rdtype)
+        if len(_rdata) >= CACHE_LIMIT:
+            _rdata.clear()
+        _rdata[cache_key] = rdata
+    return rdata
+
+
+def _parse_rdata(wire: bytes, offset: int, end: int, rdclass: int, rdtype: int) -> dns.rdata.Rdata:
+    parser = dns.wire.Parser(wire, offset)
+    with parser.restrict_to(end - offset):
+        return dns.rdata.from_wire_parser(_class(rdclass), _type(rdtype), parser, None)
+
+
+def _name(
+    wire: bytes, offset: int, limit: int | None = None
+) -> tuple[tuple[dns.name.Name, tuple[bytes, ...]], int]:
+    """The (possibly compressed) name at ``offset`` and the offset just after it.
+
+    As strict as dnspython: pointers go strictly backwards, at most
+    ``MAX_COMPRESSION_POINTER_CHAIN`` of them, and a pointer's target must end before the
+    labels that point to it; nothing is read at or past ``limit``.
+    """
+    end = len(wire) if limit is None else limit
+    labels: list[bytes] = []
+    after = -1
+    hops = 0
+    start = lowest = position = offset
+    while True:
+        if position >= end:
+            raise _Unusual
+        length = wire[position]
+        if length == 0:
+            position += 1
+            break
+        if length < 64:
+            following = position + 1 + length
+            if following > end:
+                raise _Unusual
+            labels.append(wire[position + 1 : following])
+            position = following
+        elif length >= 192 and position + 1 < end:
+            target = ((length & 0x3F) << 8) | wire[position + 1]
+            hops += 1
+            if target >= lowest or hops > _MAX_POINTERS:
+                raise _Unusual
+            if after < 0:
+                after = position + 2
+            lowest = position = target
+            end, start = start, target
+        else:
+            raise _Unusual
+    labels.append(b"")
+    exact = tuple(labels)
+    known = _names.get(exact)
+    if known is None:
+        name = dns.name.Name(exact)  # validates the total length
+        known = (name, tuple(label.lower() for label in exact))
+        if len(_names) >= CACHE_LIMIT:
+            _names.clear()
+        _names[exact] = known
+    return known, (after if after >= 0 else position)
+
+
+def _type(value: int) -> dns.rdatatype.RdataType:
+    found = _types.get(value)
+    if found is None:
+        found = _types[value] = dns.rdatatype.RdataType.make(value)
+    return found
+
+
+def _class(value: int) -> dns.rdataclass.RdataClass:
+    found = _classes.get(value)
+    if found is None:
+        found = _classes[value] = dns.rdataclass.RdataClass.make(value)
+    return found
+
+
+def _singleton(rdtype: int) -> bool:
+    found = _singletons.get(rdtype)
+    if found is None:
+        found = _singletons[rdtype] = dns.rdatatype.is_singleton(_type(rdtype))
+    return found
+
+
+def _flag(value: int) -> dns.flags.Flag:
+    found = _flags.get(value)
+    if found is None:
+        found = _flags[value] = dns.flags.Flag(value)
+    return found
+
+
+__all__ = ["CACHE_LIMIT", "clear_caches", "read_message"]
