@@ -29,6 +29,7 @@ from dnscert.core import audit
 from dnscert.core.exceptions import InvalidInput
 from dnscert.dnshealth import services, storage
 from dnscert.dnshealth.choices import CheckKind, RunStatus
+from dnscert.dnshealth.engine import eventloop
 from dnscert.dnshealth.engine.model import EngineConfig, TestCaseResult, ZoneReport
 from dnscert.dnshealth.engine.runner import (
     ENGINE_ID,
@@ -172,7 +173,7 @@ def run_check(run_id: int, target_id: int) -> None:
         _retrying_when_locked(
             lambda: MonitoringRun.objects.filter(pk=run_id).update(started=timezone.now())
         )
-        measurement = asyncio.run(measure_with_progress(target, engine_config(), progress))
+        measurement = eventloop.run(measure_with_progress(target, engine_config(), progress))
         result = _retrying_when_locked(lambda: _store(run_id, target, measurement))
         progress.publish(EVENT_REPORT, report_event(result), final=True)
     except Exception as exc:  # the client must hear about any failure

@@ -25,6 +25,7 @@ import dns.rdatatype
 from django.conf import settings
 
 from dnscert.dnshealth.choices import CheckKind, HealthStatus
+from dnscert.dnshealth.engine import eventloop
 from dnscert.dnshealth.engine.context import Answer, NsIp, QueryResult, ZoneContext
 from dnscert.dnshealth.engine.hints import read_hints
 from dnscert.dnshealth.engine.model import EngineConfig, Level, Message, ZoneReport
@@ -225,7 +226,7 @@ async def _measure(work: list[Work], config: EngineConfig, concurrency: int) -> 
 
 def measure(work: Iterable[Work], config: EngineConfig, concurrency: int) -> list[Measurement]:
     """Measure every item (engine checks for zones, probes for all), in the order given."""
-    return asyncio.run(_measure(list(work), config, concurrency))
+    return eventloop.run(_measure(list(work), config, concurrency))
 
 
 # ---- converting ------------------------------------------------------------------------------
