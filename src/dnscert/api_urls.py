@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from dnscert.advisories import api as advisories_api
 from dnscert.core import api as core_api
 from dnscert.delivery import api as delivery_api
 from dnscert.directory import api as directory_api
@@ -12,6 +13,7 @@ from dnscert.incidents.intake import api as intake_api
 from dnscert.insight import api as insight_api
 from dnscert.intel import api as intel_api
 from dnscert.intel.patterns import api as intel_patterns_api
+from dnscert.vulns import api as vulns_api
 
 router = DefaultRouter()
 for app_api in (
@@ -25,6 +27,8 @@ for app_api in (
     intake_api,
     delivery_api,
     insight_api,
+    vulns_api,
+    advisories_api,
 ):
     app_api.register(router)
 

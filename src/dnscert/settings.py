@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "dnscert.incidents",
     "dnscert.incidents.intake",
     "dnscert.insight",
+    "dnscert.vulns",
+    "dnscert.advisories",
     "dnscert.web",
 ]
 

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("dnscert.directory.oncall.urls")),
     path("", include("dnscert.delivery.urls")),
     path("", include("dnscert.insight.urls")),
+    path("", include("dnscert.vulns.urls")),
+    path("", include("dnscert.advisories.urls")),
     path("api/", include("dnscert.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

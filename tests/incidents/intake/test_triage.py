@@ -165,3 +165,31 @@ def test_it_explains_refused_actions() -> None:
     assert "is already Rejected" in page.content.decode()
     assert Report.objects.get().resolution == "Spam"
     assert Client().post(f"/intake/{report.reference}/reject/", {"reason": "x"}).status_code == 302
+
+
+def test_it_acknowledges_an_on_call_page_answered_by_e_mail() -> None:
+    from dnscert.directory.oncall.choices import PageStatus
+    from dnscert.directory.oncall.services import page
+
+    responder_user = staff()
+    paged = page(
+        subject="DNSCERT-2026-0042 hijack",
+        body="Delegation changed.",
+        url="/incidents/DNSCERT-2026-0042/",
+        severity="high",
+    )
+    report = receive_email(
+        mail(
+            subject=f"Re: [PAGE-{paged.token}] DNSCERT-2026-0042 hijack",
+            body="On it.",
+            sender=f"Responder <{responder_user.email}>",
+        )
+    )
+
+    paged.refresh_from_db()
+    report.refresh_from_db()
+    assert paged.status == PageStatus.ACKNOWLEDGED
+    assert paged.acknowledged_by == responder_user
+    assert report.status == ReportStatus.MERGED
+    note = f"acknowledged the on-call page {paged.pk}"
+    assert AuditEvent.objects.filter(action="state", changes__note=note).count() == 1

@@ -22,6 +22,7 @@ from dnscert.delivery.models import OutboundMessage
 from dnscert.directory.models import Organisation
 from dnscert.incidents.choices import JournalKind
 from dnscert.incidents.intake import mime
+from dnscert.incidents.intake.choices import ReportStatus
 from dnscert.incidents.intake.models import Report, ReportAttachment
 from dnscert.incidents.models import Incident
 from dnscert.incidents.services import MAX_TEXT_CHARS, add_journal_entry, find_reference
@@ -33,7 +34,12 @@ _TLP_LABEL = re.compile(r"\bTLP:(CLEAR|WHITE|GREEN|AMBER\+STRICT|AMBER|RED)\b", 
 
 
 def incident_for(envelope: mime.Envelope) -> Incident | None:
-    """The incident an inbound message names, by header, subject or the thread it answers."""
+    """The incident an inbound message names, by header, subject or the thread it answers.
+
+    A reply naming a vulnerability case (``DNSCERT-VU-...``) lands in that case instead.
+    """
+    if land_on_case(envelope):
+        return None
     direct = find_reference(f"{envelope.dnscert_ref} {envelope.subject}")
     if direct is not None:
         return direct
@@ -52,6 +58,35 @@ def _incident_of_thread(message_ids: Iterable[str]) -> Incident | None:
         if named is not None:
             return named
     return None
+
+
+def land_on_case(envelope: mime.Envelope) -> bool:
+    """Hand a reply naming a vulnerability case to that case; True when it landed there."""
+    from dnscert.vulns.messaging import CASE_REFERENCE, receive_reply
+
+    reference = f"{envelope.dnscert_ref} {envelope.subject}"
+    if not CASE_REFERENCE.search(reference):
+        return False
+    report = _report_of(envelope)
+    if report is None:
+        return False
+    files = [(a.filename, a.file.read(), a.content_type) for a in report.attachments.all()]
+    sender = report.reporter_email
+    if not receive_reply(reference, sender, report.subject, report.body, files):
+        return False
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.MERGED,
+        resolution=f"threaded to {CASE_REFERENCE.search(reference).group(0)}",  # type: ignore[union-attr]
+    )
+    report.refresh_from_db()
+    return True
+
+
+def _report_of(envelope: mime.Envelope) -> Report | None:
+    reports = Report.objects.filter(reporter_email=envelope.from_address, subject=envelope.subject)
+    if envelope.message_id:
+        reports = reports.filter(message_id=envelope.message_id)
+    return reports.order_by("-id").first()
 
 
 def reply_tlp(subject: str, body: str) -> str:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from dnscert.core import audit
 from dnscert.core.exceptions import DnscertError, InvalidInput
 from dnscert.directory.models import Organisation
+from dnscert.directory.oncall.services import acknowledge_reply
 from dnscert.incidents.intake import ack, conf, keys, mime, pgpmail, replies, storage
 from dnscert.incidents.intake.choices import Channel, MailKind, ReportStatus
 from dnscert.incidents.intake.models import RAW_JSON, RAW_MESSAGE, ReferenceCounter, Report
@@ -220,6 +221,10 @@ def _read_mail(report: Report, mail_from: str | None) -> None:
     report.language = _language(envelope, report)
     report.save()
     if report.status == ReportStatus.UNPARSED:
+        return
+    page = acknowledge_reply(f"{report.subject}\n{report.body}", sender=report.reporter_email)
+    if page is not None:
+        _set_status(report, ReportStatus.MERGED, f"acknowledged the on-call page {page.pk}")
         return
     incident = replies.incident_for(envelope)
     if incident is not None:

@@ -71,6 +71,17 @@ def create_incident_from_report(
     return incident
 
 
+def create_case_from_report(report: Report, *, by: Any, title: str = "", tlp: str = "") -> Any:
+    """Open a vulnerability case from ``report`` (reporter and credit wish carried over)."""
+    from dnscert.vulns.reports import open_case_from_report
+
+    _check_open(report)
+    with transaction.atomic():
+        case = open_case_from_report(report, by=by, title=title, tlp=tlp)
+        _close(report, ReportStatus.TRIAGED, by)
+    return case
+
+
 def attach_to_incident(report: Report, incident: Incident, *, by: Any) -> Report:
     """Add ``report`` to an existing incident the user may see."""
     _check_open(report)

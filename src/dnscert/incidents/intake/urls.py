@@ -16,6 +16,7 @@ urlpatterns = [
     path("intake/<str:reference>/raw/", views.raw, name="raw"),
     path("intake/<str:reference>/create-incident/", views.create_incident, name="create-incident"),
     path("intake/<str:reference>/attach/", views.attach, name="attach"),
+    path("intake/<str:reference>/create-case/", views.create_case, name="create-case"),
     path("intake/<str:reference>/reject/", views.reject, name="reject"),
     path("intake/<str:reference>/duplicate/", views.duplicate, name="duplicate"),
 ]

@@ -292,6 +292,24 @@ def create_incident(request: HttpRequest, reference: str) -> HttpResponseBase:
 
 
 @require_POST
+@role_required(Role.STAFF)
+def create_case(request: HttpRequest, reference: str) -> HttpResponseBase:
+    """Open a vulnerability case from the report (staff)."""
+    from dnscert.vulns.forms import CreateCaseFromReportForm
+
+    report = _report(request, reference)
+    form = CreateCaseFromReportForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, report, _form_errors(form))
+    try:
+        case = triage.create_case_from_report(report, by=request.user, **form.cleaned_data)
+    except InvalidInput as error:
+        return _refused(request, report, error)
+    messages.success(request, _("Vulnerability case %s opened from this report.") % case.reference)
+    return redirect(case.get_absolute_url())
+
+
+@require_POST
 @triage_required
 def attach(request: HttpRequest, reference: str) -> HttpResponseBase:
     """Attach the report to an existing incident."""

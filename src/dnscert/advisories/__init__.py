@@ -1,0 +1,1 @@
+"""Security advisories: drafting, review, publication, translations and CSAF 2.0."""

@@ -1,0 +1,1 @@
+"""Coordinated vulnerability disclosure with DNS software vendors: cases, embargoes, statements."""
