@@ -4,6 +4,9 @@
     dnscert intel dga FAMILY --from YYYY-MM-DD [--to YYYY-MM-DD] [--tld TLD ...]
                       [--by-tld] [--csv FILE]
 
+    dnscert intel ingest FILE --format NAME [--feed NAME]
+    dnscert intel registrations-import FILE
+
 ``dga`` prints the domains a DGA family generates, one a line, day by day in generation
 order (``--to`` defaults to ``--from``). ``--by-tld`` prints them grouped per TLD instead
 (a ``# tld (count)`` heading per group, TLDs sorted, repeats dropped), ``--tld`` keeps only
@@ -11,6 +14,8 @@ the domains under the given TLDs (one registry's list), ``--csv FILE`` writes th
 per-registry list as CSV (columns date, domain, tld, family; ``-`` for standard output;
 not with ``--by-tld``, the tld column does the grouping). Ranges are capped at 366 days.
 Exit status: 0 on success, 1 when the CSV file cannot be written, 2 for a usage error.
+``ingest`` and ``registrations-import`` use the database (see :mod:`dnscert.intel.ingest_cli`);
+``dga`` needs no database.
 """
 
 from __future__ import annotations
@@ -74,6 +79,27 @@ def build_parser() -> argparse.ArgumentParser:
     dga.add_argument("--tld", action="append", metavar="TLD", help="only this TLD (repeatable)")
     dga.add_argument("--by-tld", action="store_true", help="group the domains per TLD")
     dga.add_argument("--csv", metavar="FILE", help="write the per-registry CSV list to FILE")
+    ingest = commands.add_parser(
+        "ingest",
+        help="store a feed file in the database",
+        description="Parse, enrich, dedupe and store FILE; print accepted/failed/duplicates.",
+        epilog="Exit status: 0 success, 1 the run failed, 2 usage error.",
+    )
+    ingest.add_argument("file", metavar="FILE")
+    ingest.add_argument(
+        "--format",
+        dest="parser",
+        required=True,
+        metavar="NAME",
+        help="parser name, e.g. urlhaus, openphish, plain",
+    )
+    ingest.add_argument("--feed", metavar="NAME", help="feed name (default: the format)")
+    registrations = commands.add_parser(
+        "registrations-import",
+        help="import domain -> registrar registration data",
+        description="Import a CSV or JSON table: domain, registrar, iana_id, created.",
+    )
+    registrations.add_argument("file", metavar="FILE")
     return parser
 
 
@@ -157,6 +183,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     stream = sys.stdout if out is None else out
     try:
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        if args.command == "ingest":
+            from dnscert.intel import ingest_cli
+
+            return ingest_cli.ingest(args.file, args.parser, args.feed, stream)
+        if args.command == "registrations-import":
+            from dnscert.intel import ingest_cli
+
+            return ingest_cli.import_registrations(args.file, stream)
         return _run_dga(args, stream)
     except UsageError as exc:
         sys.stderr.write(f"{exc}\n")

@@ -85,18 +85,24 @@ def run(
 
 
 def _run(items: Iterable[Item], experts: Sequence[Expert], stats: PipelineStats) -> Iterator[Item]:
+    # The hot loop of every ingestion: enrichment and counting inlined, no per-item generator.
+    chain = tuple(experts)
     for item in items:
         stats.records += 1
-        yield from _count(_enrich(item, experts), stats)
-
-
-def _enrich(item: Item, experts: Sequence[Expert]) -> Item | None:
-    result: Item | None = item
-    for expert in experts:
-        if not isinstance(result, dict):
-            break
-        result = expert(result)
-    return result
+        result: Item | None = item
+        for expert in chain:
+            if result is None or result.__class__ is FailedRecord:
+                break
+            result = expert(result)  # type: ignore[arg-type]
+        if result is None:
+            stats.duplicates += 1
+        elif result.__class__ is FailedRecord:
+            stats.failed += 1
+            stats.failed_by_stage[result.stage] += 1  # type: ignore[union-attr]
+            yield result
+        else:
+            stats.accepted += 1
+            yield result
 
 
 def _run_timed(

@@ -190,9 +190,20 @@ def event_problems(event: Mapping[str, Any]) -> list[str]:
 # --- IP addresses and networks ----------------------------------------------------------------
 
 
-@lru_cache(maxsize=65536)
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+"""An IPv4 address already in canonical form (no leading zeros; use ``fullmatch``)."""
+
+
 def normalise_ip(value: str, field: str = "source.ip") -> str:
     """The canonical text of an IPv4 or IPv6 address (IPv6 compressed, brackets removed)."""
+    if CANONICAL_IPV4.fullmatch(value):
+        return value
+    return _normalise_ip(value, field)
+
+
+@lru_cache(maxsize=65536)
+def _normalise_ip(value: str, field: str) -> str:
     text = value.strip().strip("[]")
     try:
         return str(ipaddress.ip_address(text))
@@ -232,6 +243,11 @@ def normalise_network(value: str, field: str = "source.network") -> str:
 _ASCII_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 _FORBIDDEN_IN_NAME = re.compile(r"[\s/\\:@?#\[\]<>\"'`,;|*=]|[\x00-\x1f\x7f]")
 MAX_NAME_LENGTH = 253
+_COMMON_NAME = re.compile(
+    r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?"
+)
+"""An ASCII name of two or more valid labels ending in a label that starts with a letter:
+valid as it is (it cannot be an address, nor end in an all-numeric label)."""
 
 
 @lru_cache(maxsize=65536)
@@ -242,6 +258,8 @@ def normalise_fqdn(value: str, field: str = "source.fqdn") -> str:
     names, characters that cannot be in a host name and values that are IP addresses.
     """
     name = value.strip().rstrip(".").lower()
+    if len(name) <= MAX_NAME_LENGTH and _COMMON_NAME.fullmatch(name):
+        return name  # the usual case, checked by one regular expression
     if not name:
         raise InvalidValue(field, "empty DNS name")
     if len(name) > MAX_NAME_LENGTH:

@@ -17,7 +17,9 @@ import idna
 from dnscert.intel.experts import reject
 from dnscert.intel.schema import Event, FailedRecord, InvalidValue
 
-_SIDES = ("source", "destination")
+_FIELDS = tuple(
+    (side, f"{side}.fqdn", f"{side}.fqdn_unicode") for side in ("source", "destination")
+)
 
 
 @lru_cache(maxsize=65536)
@@ -72,14 +74,14 @@ class IdnExpert:
 
     def __call__(self, event: Event) -> Event | FailedRecord:
         """The event with both name forms, or a failed record naming the invalid label."""
-        for side in _SIDES:
-            fqdn = event.get(f"{side}.fqdn")
+        for side, fqdn_field, unicode_field in _FIELDS:
+            fqdn = event.get(fqdn_field)
             if not fqdn:
                 continue
             try:
                 ascii_name, unicode_name = _forms(fqdn)
             except InvalidValue as exc:
                 return reject(event, self.name, f"{side}.{exc}")
-            event[f"{side}.fqdn"] = ascii_name
-            event[f"{side}.fqdn_unicode"] = unicode_name
+            event[fqdn_field] = ascii_name
+            event[unicode_field] = unicode_name
         return event

@@ -14,7 +14,13 @@ import ipaddress
 from functools import lru_cache
 
 from dnscert.intel.experts import reject
-from dnscert.intel.schema import Event, FailedRecord, InvalidValue, normalise_network
+from dnscert.intel.schema import (
+    CANONICAL_IPV4,
+    Event,
+    FailedRecord,
+    InvalidValue,
+    normalise_network,
+)
 
 _ADDRESS_FIELDS = ("source.ip", "destination.ip")
 _NETWORK_FIELDS = ("source.network", "destination.network")
@@ -45,6 +51,8 @@ class IpExpert:
         try:
             for field in _ADDRESS_FIELDS:
                 if field in event:
+                    if not self.reject_non_global and CANONICAL_IPV4.fullmatch(str(event[field])):
+                        continue  # already canonical: nothing to do
                     event[field], is_global = canonical_ip(str(event[field]))
                     if self.reject_non_global and field == "source.ip" and not is_global:
                         return reject(event, self.name, f"{field} {event[field]} is not public")

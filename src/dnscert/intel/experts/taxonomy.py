@@ -14,6 +14,8 @@ as IntelMQ does. The expert:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dnscert.intel.schema import Event
 
 RSIT: dict[str, tuple[str, ...]] = {
@@ -121,6 +123,7 @@ XARF_TO_RSIT: dict[tuple[str, str], str] = {
 """Every X-ARF v4 category/type pair (from the ``xarf`` schemas) to an RSIT type."""
 
 
+@lru_cache(maxsize=4096)
 def classify(feed_type: str) -> tuple[str, str, bool]:
     """``(taxonomy, type, known)`` of a feed's type word; unknown: ``other/undetermined``."""
     word = feed_type.strip().lower()

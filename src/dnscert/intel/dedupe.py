@@ -1,0 +1,71 @@
+"""Deduplication against the database: an event repeats a stored one within the window.
+
+The pipeline's in-memory dedupe expert removes repeats inside one run; this check removes
+repeats of events stored by earlier runs (another upload of the same file, the next fetch of
+a feed that still lists the same URL), one query per batch on the ``(dedupe_key,
+time_source)`` index.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection
+
+from dnscert.intel import rows as R
+from dnscert.intel.models import Event
+
+_QUERY_CHUNK = 900
+
+
+def drop_stored_duplicates(batch: Sequence[list[Any]], window_seconds: int) -> list[list[Any]]:
+    """The rows of ``batch`` with no stored event of the same key within the window."""
+    if not batch or window_seconds <= 0:
+        return list(batch)
+    window = timedelta(seconds=window_seconds)
+    stored = _stored_times(batch, window)
+    if not stored:
+        return list(batch)
+    return [row for row in batch if not _seen(stored.get(row[R.DEDUPE_KEY]), row[R.TIME], window)]
+
+
+def _stored_times(batch: Sequence[list[Any]], window: timedelta) -> dict[int, list[datetime]]:
+    times = [row[R.TIME] for row in batch]
+    earliest, latest = min(times) - window, max(times) + window
+    keys = list({row[R.DEDUPE_KEY] for row in batch})
+    stored: dict[int, list[datetime]] = defaultdict(list)
+    if connection.vendor == "postgresql":
+        for key, moment in _postgres_times(keys, earliest, latest):
+            stored[key].append(moment)
+        return stored
+    for start in range(0, len(keys), _QUERY_CHUNK):
+        found = Event.objects.filter(
+            dedupe_key__in=keys[start : start + _QUERY_CHUNK],
+            time_source__gt=earliest,
+            time_source__lt=latest,
+        ).values_list("dedupe_key", "time_source")
+        for key, moment in found:
+            if key is not None:
+                stored[key].append(moment)
+    return stored
+
+
+def _postgres_times(keys: list[int], earliest: datetime, latest: datetime) -> list[Any]:
+    """One query with the keys as one text parameter, split into a bigint array."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote('dedupe_key')}, {quote('time_source')} "
+        f"FROM {quote(Event._meta.db_table)} "
+        f"WHERE {quote('dedupe_key')} = ANY(string_to_array(%s, ',')::bigint[]) "
+        f"AND {quote('time_source')} > %s AND {quote('time_source')} < %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [",".join(map(str, keys)), earliest, latest])
+        return list(cursor.fetchall())
+
+
+def _seen(times: list[datetime] | None, moment: datetime, window: timedelta) -> bool:
+    return bool(times) and any(abs(moment - other) < window for other in times or ())
