@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from dnscert.advisories import api as advisories_api
+from dnscert.advisories.warnings import api as warnings_api
 from dnscert.core import api as core_api
 from dnscert.delivery import api as delivery_api
 from dnscert.directory import api as directory_api
@@ -13,6 +14,7 @@ from dnscert.incidents.intake import api as intake_api
 from dnscert.insight import api as insight_api
 from dnscert.intel import api as intel_api
 from dnscert.intel.patterns import api as intel_patterns_api
+from dnscert.sharing import api as sharing_api
 from dnscert.vulns import api as vulns_api
 
 router = DefaultRouter()
@@ -29,6 +31,8 @@ for app_api in (
     insight_api,
     vulns_api,
     advisories_api,
+    warnings_api,
+    sharing_api,
 ):
     app_api.register(router)
 

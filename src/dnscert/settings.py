@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "dnscert.insight",
     "dnscert.vulns",
     "dnscert.advisories",
+    "dnscert.advisories.warnings",
+    "dnscert.sharing",
     "dnscert.web",
 ]
 

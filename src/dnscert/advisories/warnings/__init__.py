@@ -1,0 +1,1 @@
+"""Watch and warning: rules that turn signals into targeted warnings, subscriptions, channels."""

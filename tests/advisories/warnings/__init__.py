@@ -1,0 +1,1 @@
+"""Tests of watch and warning: rules, subscriptions, channels, pages and API."""
