@@ -65,6 +65,12 @@ demo: migrate ## Load the demo directory and DNS test bed, (re)set the demo staf
 	$(BIN)/dnscert demo-dnshealth
 	$(BIN)/dnscert demo-oncall
 	$(BIN)/dnscert demo-incidents
+	$(BIN)/dnscert demo-intel
+	$(BIN)/dnscert demo-patterns
+	$(BIN)/dnscert demo-advisories
+	$(BIN)/dnscert demo-vulns
+	$(BIN)/dnscert demo-warnings
+	$(BIN)/dnscert demo-sharing
 	$(BIN)/python scripts/demo_staff.py
 
 # Serves the platform next to the demo DNS test bed (NSD on 127.x loopback addresses) so the
