@@ -59,6 +59,8 @@ static: install ## Collect the static files into var/static
 
 # Links printed by the demo and sent by the server point at where "make run" serves.
 run demo: export DNSCERT_SITE_URL ?= http://$(HOST):$(PORT)
+# The demo's e-mails (alerts, pages, acknowledgements) go to files in var/mail, not the terminal.
+run demo: export DNSCERT_EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 
 demo: migrate ## Load the demo directory and DNS test bed, (re)set the demo staff account; prints the login
 	$(BIN)/dnscert demo-directory

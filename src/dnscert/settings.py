@@ -147,6 +147,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = env_str("DNSCERT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_str("DNSCERT_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("DNSCERT_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("DNSCERT_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("DNSCERT_EMAIL_HOST_USER", "")
