@@ -11,10 +11,10 @@ from django.utils import timezone
 from dnscert.core.choices import TLP, Severity
 from dnscert.core.exceptions import InvalidInput
 from dnscert.core.jobs import run_pending
-from dnscert.core.models import AuditEvent, JobRun
+from dnscert.core.models import AuditEvent, JobRun, ReferenceCounter
 from dnscert.incidents import lifecycle, services
 from dnscert.incidents.choices import IncidentStatus, JournalKind, ParticipantStatus
-from dnscert.incidents.models import Incident, ReferenceCounter
+from dnscert.incidents.models import Incident
 from dnscert.incidents.signals import incident_created, incident_status_changed
 from tests.incidents import factories
 from tests.personas import make_org, member, responder, staff
@@ -28,7 +28,7 @@ def test_it_allocates_references_per_year_in_sequence() -> None:
     year = timezone.now().year
     assert first.reference == f"DNSCERT-{year}-0001"
     assert second.reference == f"DNSCERT-{year}-0002"
-    assert ReferenceCounter.objects.get(year=year).last == 2
+    assert ReferenceCounter.objects.get(series="DNSCERT", year=year).last == 2
     assert services.allocate_reference(timezone.now().replace(year=2031)) == "DNSCERT-2031-0001"
 
 

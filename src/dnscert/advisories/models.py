@@ -20,7 +20,6 @@ from dnscert.core.models import Shareable
 
 __all__ = [
     "Advisory",
-    "AdvisoryReferenceCounter",
     "AdvisoryRevision",
     "AdvisoryTranslation",
     "AffectedProduct",
@@ -28,20 +27,6 @@ __all__ = [
 ]
 
 REFERENCE_PREFIX = "DNSCERT-SA"
-
-
-class AdvisoryReferenceCounter(models.Model):
-    """The last advisory number handed out in a year (locked while allocating)."""
-
-    year = models.PositiveIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("advisory reference counter")
-        verbose_name_plural = _("advisory reference counters")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
 
 
 class Advisory(Shareable):

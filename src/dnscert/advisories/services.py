@@ -23,7 +23,6 @@ from dnscert.advisories.choices import AdvisoryStatus
 from dnscert.advisories.models import (
     REFERENCE_PREFIX,
     Advisory,
-    AdvisoryReferenceCounter,
     AdvisoryRevision,
     AdvisoryTranslation,
     AffectedProduct,
@@ -42,7 +41,7 @@ from dnscert.advisories.validation import (
     parse_severity,
     parse_tlp,
 )
-from dnscert.core import audit
+from dnscert.core import audit, references
 from dnscert.core.audit import Action
 from dnscert.core.exceptions import InvalidInput
 from dnscert.directory.choices import ZoneKind
@@ -87,14 +86,8 @@ SNAPSHOT_FIELDS = (
 
 
 def allocate_reference(at: datetime | None = None) -> str:
-    """The next free ``DNSCERT-SA-YYYY-NNNN``; the year's counter row is locked meanwhile."""
-    year = (at or timezone.now()).year
-    with transaction.atomic():
-        AdvisoryReferenceCounter.objects.get_or_create(year=year)
-        counter = AdvisoryReferenceCounter.objects.select_for_update().get(year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"{REFERENCE_PREFIX}-{year}-{counter.last:04d}"
+    """The next free ``DNSCERT-SA-YYYY-NNNN``."""
+    return references.allocate(REFERENCE_PREFIX, width=4, at=at)
 
 
 # --- drafting --------------------------------------------------------------------------------

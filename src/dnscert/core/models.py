@@ -251,3 +251,25 @@ class SharedDocument(Shareable):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReferenceCounter(models.Model):
+    """The last number handed out in a reference series for a year (locked while allocating).
+
+    One row per (series, year), e.g. ("DNSCERT", 2026) for incidents ``DNSCERT-2026-0001`` and
+    ("DNSCERT-SA", 2026) for advisories; :mod:`dnscert.core.references` allocates from it.
+    """
+
+    series = models.CharField(_("series"), max_length=32)
+    year = models.PositiveIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="core_reference_series_year")
+        ]
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last}"

@@ -30,25 +30,10 @@ __all__ = [
     "Indicator",
     "JournalEntry",
     "Participant",
-    "ReferenceCounter",
     "Task",
 ]
 
 REFERENCE_PREFIX = "DNSCERT"
-
-
-class ReferenceCounter(models.Model):
-    """The last incident number handed out in a year (locked while allocating)."""
-
-    year = models.PositiveIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("reference counter")
-        verbose_name_plural = _("reference counters")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
 
 
 class Incident(Shareable):

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from dnscert.core import audit
+from dnscert.core import audit, references
 from dnscert.core.audit import Action
 from dnscert.core.choices import TLP, Severity
 from dnscert.core.exceptions import InvalidInput
@@ -33,7 +33,6 @@ from dnscert.incidents.models import (
     Indicator,
     JournalEntry,
     Participant,
-    ReferenceCounter,
     Task,
 )
 from dnscert.incidents.signals import incident_created, incident_status_changed
@@ -103,19 +102,13 @@ def _label_of(user: Any, fallback: str = "") -> str:
 
 
 def allocate_reference(at: datetime | None = None) -> str:
-    """The next free ``DNSCERT-YYYY-NNNN``; the year's counter row is locked meanwhile."""
-    year = (at or timezone.now()).year
-    with transaction.atomic():
-        ReferenceCounter.objects.get_or_create(year=year)
-        counter = ReferenceCounter.objects.select_for_update().get(year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return format_reference(year, counter.last)
+    """The next free ``DNSCERT-YYYY-NNNN``."""
+    return references.allocate(REFERENCE_PREFIX, width=4, at=at)
 
 
 def format_reference(year: int, number: int) -> str:
     """``DNSCERT-2026-0001`` for year 2026, number 1."""
-    return f"{REFERENCE_PREFIX}-{year}-{number:04d}"
+    return references.format_reference(REFERENCE_PREFIX, year, number, width=4)
 
 
 def find_reference(text: str) -> Incident | None:

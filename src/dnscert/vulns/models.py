@@ -29,20 +29,6 @@ from dnscert.vulns.choices import (
 REFERENCE_PREFIX = "DNSCERT-VU"
 
 
-class CaseCounter(models.Model):
-    """The last case number handed out in a year (locked while allocating)."""
-
-    year = models.PositiveIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("case counter")
-        verbose_name_plural = _("case counters")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
 class Case(Shareable):
     """A coordinated-disclosure case, e.g. ``DNSCERT-VU-2026-0001``."""
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from dnscert.core import audit
+from dnscert.core import audit, references
 from dnscert.core.choices import TLP
 from dnscert.core.exceptions import InvalidInput
 from dnscert.directory.choices import OrganisationKind
@@ -24,7 +24,6 @@ from dnscert.vulns.choices import VENDOR_SETTABLE, CaseStatus, Credit, CveState,
 from dnscert.vulns.models import (
     REFERENCE_PREFIX,
     Case,
-    CaseCounter,
     CaseParticipant,
     CaseProduct,
     CaseVendor,
@@ -60,14 +59,8 @@ EDITABLE_FIELDS = (
 
 
 def allocate_reference(at: datetime | None = None) -> str:
-    """The next ``DNSCERT-VU-YYYY-NNNN`` (row-locked counter; call inside a transaction)."""
-    year = (at or timezone.now()).year
-    with transaction.atomic():
-        CaseCounter.objects.get_or_create(year=year)
-        counter = CaseCounter.objects.select_for_update().get(year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"{REFERENCE_PREFIX}-{year}-{counter.last:04d}"
+    """The next ``DNSCERT-VU-YYYY-NNNN``."""
+    return references.allocate(REFERENCE_PREFIX, width=4, at=at)
 
 
 def _text(field: str, value: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:

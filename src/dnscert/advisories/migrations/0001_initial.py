@@ -16,17 +16,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="AdvisoryReferenceCounter",
-            fields=[
-                ("year", models.PositiveIntegerField(primary_key=True, serialize=False)),
-                ("last", models.PositiveIntegerField(default=0)),
-            ],
-            options={
-                "verbose_name": "advisory reference counter",
-                "verbose_name_plural": "advisory reference counters",
-            },
-        ),
-        migrations.CreateModel(
             name="Advisory",
             fields=[
                 (

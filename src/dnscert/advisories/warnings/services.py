@@ -12,20 +12,19 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
 from dnscert.advisories.warnings import channels, content, matching, rules
 from dnscert.advisories.warnings.choices import AckVia, WarningStatus, severity_rank
 from dnscert.advisories.warnings.models import Warning, WarningDelivery
-from dnscert.core import audit
+from dnscert.core import audit, references
 from dnscert.core.choices import TLP
 from dnscert.core.exceptions import InvalidInput
 from dnscert.directory.models import Organisation
 
 REFERENCE_PREFIX = "DNSCERT-W"
-_REFERENCE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -136,29 +135,11 @@ def _source_fields(source: Model | None) -> dict[str, Any]:
     return {"source_type": ContentType.objects.get_for_model(source), "source_id": str(source.pk)}
 
 
-def next_reference(year: int | None = None) -> str:
-    """The next free reference of ``year``: ``DNSCERT-W-2026-000001``."""
-    year = year or timezone.now().year
-    prefix = f"{REFERENCE_PREFIX}-{year}-"
-    last = (
-        Warning.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:06d}"
-
-
 def _create_with_reference(values: Mapping[str, Any]) -> Warning:
-    for attempt in range(_REFERENCE_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return Warning.objects.create(reference=next_reference(), **values)
-        except IntegrityError:  # another worker took the number a moment ago
-            if attempt == _REFERENCE_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    """Create the warning under the next ``DNSCERT-W-YYYY-NNNNNN``."""
+    return Warning.objects.create(
+        reference=references.allocate(REFERENCE_PREFIX, width=6), **values
+    )
 
 
 # --- delivery -------------------------------------------------------------------------------

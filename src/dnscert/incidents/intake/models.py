@@ -19,16 +19,6 @@ RAW_MESSAGE = "message/rfc822"
 RAW_JSON = "application/json"
 
 
-class ReferenceCounter(models.Model):
-    """The last report number given out in a year (references are ``R-<year>-<number>``)."""
-
-    year = models.PositiveIntegerField(unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
 class Report(models.Model):
     """One report received by the point of contact, through any channel."""
 

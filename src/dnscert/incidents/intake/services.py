@@ -21,13 +21,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from dnscert.core import audit
+from dnscert.core import audit, references
 from dnscert.core.exceptions import DnscertError, InvalidInput
 from dnscert.directory.models import Organisation
 from dnscert.directory.oncall.services import acknowledge_reply
 from dnscert.incidents.intake import ack, conf, keys, mime, pgpmail, replies, storage
 from dnscert.incidents.intake.choices import Channel, MailKind, ReportStatus
-from dnscert.incidents.intake.models import RAW_JSON, RAW_MESSAGE, ReferenceCounter, Report
+from dnscert.incidents.intake.models import RAW_JSON, RAW_MESSAGE, Report
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +48,8 @@ class RateLimited(DnscertError):
 
 
 def allocate_reference(at: datetime | None = None) -> str:
-    """The next free ``R-YYYY-NNNNNN``; the year's counter row is locked meanwhile."""
-    year = (at or timezone.now()).year
-    with transaction.atomic():
-        ReferenceCounter.objects.get_or_create(year=year)
-        counter = ReferenceCounter.objects.select_for_update().get(year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"R-{year}-{counter.last:06d}"
+    """The next free ``R-YYYY-NNNNNN``."""
+    return references.allocate("R", width=6, at=at)
 
 
 # --- forms and API ----------------------------------------------------------------------------

@@ -18,17 +18,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ReferenceCounter',
-            fields=[
-                ('year', models.PositiveIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
-            ],
-            options={
-                'verbose_name': 'reference counter',
-                'verbose_name_plural': 'reference counters',
-            },
-        ),
-        migrations.CreateModel(
             name='Incident',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
