@@ -3,8 +3,10 @@
 # PostgreSQL, with a throwaway PostgreSQL and Redis (scripts/testenv.sh) stopped on exit.
 #
 # Extra arguments go to both pytest runs, e.g. scripts/test.sh tests/core -x
-# The PostgreSQL run skips the browser, conformance and dnsbed tests: they exercise Chromium
-# and DNS servers, not database behaviour, and already ran on SQLite.
+# The PostgreSQL run repeats the tests that touch the database (marked "database" by
+# tests/conftest.py), except the browser, conformance and dnsbed ones: they exercise Chromium
+# and DNS servers, not database behaviour, and already ran on SQLite. Pure engine and parser
+# tests have no database to vary and run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
@@ -55,7 +57,7 @@ step "env documented" "$bin/python" scripts/check_env_documented.py
 step "migrations" "$bin/dnscert" makemigrations --check --dry-run
 step "pytest sqlite" "$bin/pytest" "$@"
 step "pytest postgresql" env DATABASE_URL="$DNSCERT_TEST_DATABASE_URL" "$bin/pytest" \
-    -m "not browser and not conformance and not dnsbed" "$@"
+    -m "database and not browser and not conformance and not dnsbed" "$@"
 
 echo
 echo "== summary"

@@ -37,6 +37,29 @@ def find_free_port(host: str = LOOPBACK) -> int:
         return int(sock.getsockname()[1])
 
 
+#: Fixtures that open the database: a test using one (or marked django_db) is a database test.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "admin_user",
+        "admin_client",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that touch the database ``database``: the PostgreSQL run repeats only
+    those (scripts/test.sh); pure engine and parser tests have no database to vary."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") is not None or fixtures & DATABASE_FIXTURES:
+            item.add_marker(pytest.mark.database)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _allow_loopback_http() -> Iterator[None]:
     """Every server a test talks to is on loopback, which the outbound HTTP wrapper refuses

@@ -90,13 +90,18 @@ def _act(
 
 
 def _case_rows(user: Any) -> QuerySet[Case]:
-    return scope.cases_for(user).annotate(
-        vendor_count=Count("vendors", distinct=True),
-        silent_count=Count(
-            "vendors",
-            filter=Q(vendors__status="notified", vendors__deadline__lt=timezone.now()),
-            distinct=True,
-        ),
+    # Meta.ordering does not apply to a query with GROUP BY: order explicitly for pagination.
+    return (
+        scope.cases_for(user)
+        .annotate(
+            vendor_count=Count("vendors", distinct=True),
+            silent_count=Count(
+                "vendors",
+                filter=Q(vendors__status="notified", vendors__deadline__lt=timezone.now()),
+                distinct=True,
+            ),
+        )
+        .order_by("-created_at", "-id")
     )
 
 
