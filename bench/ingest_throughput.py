@@ -237,6 +237,8 @@ def store_child(workers: int, files: list[str]) -> int:
     from dnscert.intel.models import Event, Feed
 
     call_command("migrate", verbosity=0)
+    attributed = load_attribution_data()
+    print(f"  registration data: {attributed} domains", file=sys.stderr)
     accepted = 0
     started = time.perf_counter()
     for path in files:
@@ -248,6 +250,51 @@ def store_child(workers: int, files: list[str]) -> int:
     assert Event.objects.count() == accepted
     print(f"{accepted} {elapsed}")
     return 0
+
+
+#: TLDs whose registry is a constituent in the directory (so their events name it).
+CONSTITUENT_TLDS = ("xa", "xb")
+#: Registrars (IANA id, name) that sponsor the domains with registration data.
+REGISTRARS = ((9001, "Example Registrar A"), (9002, "Example Registrar B"), (9003, "Registrar C"))
+#: Share of the generated domains the platform holds registration data for.
+REGISTERED_SHARE = 0.4
+
+
+def load_attribution_data() -> int:
+    """A directory and registration table like a DNS-CERT's, so that events get attributed.
+
+    Two of the six TLDs have their registry in the directory, the registrars are constituents,
+    and 40% of the domains have registration data (registrar, IANA id, creation date, half of
+    them created in the last 30 days): about a third of the events carry a registry and
+    registrar organisation, as they would for a CERT's own constituency.
+    """
+    from dnscert.directory.choices import OrganisationKind, ZoneKind
+    from dnscert.directory.models import Organisation, Zone
+    from dnscert.intel import registrations
+
+    for tld in CONSTITUENT_TLDS:
+        registry = Organisation.objects.create(
+            name=f"Registry of .{tld}",
+            short_name=f"registry-{tld}",
+            kind=OrganisationKind.CCTLD_REGISTRY,
+        )
+        Zone.objects.create(name=f"{tld}.", kind=ZoneKind.TLD, organisation=registry)
+    for iana_id, name in REGISTRARS:
+        Organisation.objects.create(
+            name=name,
+            short_name=f"registrar-{iana_id}",
+            kind=OrganisationKind.REGISTRAR,
+            iana_id=iana_id,
+        )
+    names = Names()
+    lines = ["domain,registrar,iana_id,created"]
+    for index, domain in enumerate(names.domains):
+        if index % 10 >= REGISTERED_SHARE * 10:
+            continue
+        iana_id, registrar = REGISTRARS[index % len(REGISTRARS)]
+        created = "2026-11-10" if index % 2 else "2019-03-01"
+        lines.append(f"{domain},{registrar},{iana_id},{created}")
+    return registrations.import_text("\n".join(lines)).imported
 
 
 def postgres_cpu_seconds(directory: Path) -> float | None:

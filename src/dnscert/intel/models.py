@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,7 +107,9 @@ class Event(models.Model):
     bulk-loaded by the hundred thousand, and checking four keys per row in the database would
     cost more than the rest of the load; the storage service only writes ids it has just read,
     and Django still applies ``on_delete``. Nor do they get single-column indexes: the
-    composite indexes below lead with them where a query needs it.
+    composite indexes below lead with them where a query needs it. The attribution indexes
+    are partial (``IS NOT NULL``): every query on them asks for one registrar or registry, and
+    an unattributed event (most of a public feed) then costs no index entry at all.
     """
 
     time_source = models.DateTimeField(_("time"))
@@ -177,10 +180,20 @@ class Event(models.Model):
             models.Index(fields=["-time_source"], name="intel_event_time"),
             models.Index(fields=["source_tld", "time_source"], name="intel_event_tld_time"),
             models.Index(
-                fields=["registrar_iana_id", "time_source"], name="intel_event_registrar_time"
+                fields=["registrar_iana_id", "time_source"],
+                name="intel_event_registrar_time",
+                condition=Q(registrar_iana_id__isnull=False),
             ),
-            models.Index(fields=["registrar_org", "time_source"], name="intel_event_rarorg_time"),
-            models.Index(fields=["registry_org", "time_source"], name="intel_event_ryorg_time"),
+            models.Index(
+                fields=["registrar_org", "time_source"],
+                name="intel_event_rarorg_time",
+                condition=Q(registrar_org__isnull=False),
+            ),
+            models.Index(
+                fields=["registry_org", "time_source"],
+                name="intel_event_ryorg_time",
+                condition=Q(registry_org__isnull=False),
+            ),
             models.Index(
                 fields=["classification_type", "time_source"], name="intel_event_type_time"
             ),

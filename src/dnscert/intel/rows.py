@@ -82,6 +82,10 @@ _STORED_FIELDS = frozenset(
 """Event fields that have a column; every other field is kept in ``extra``."""
 
 
+#: One encoder for every row (``json.dumps`` with options builds a new one per call).
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def dedupe_key(event: Event) -> int:
     """A stable signed 64-bit hash of the fields that make two events the same report.
 
@@ -108,7 +112,7 @@ def extra_of(event: Event) -> dict[str, Any]:
 
 def extra_json(extra: dict[str, Any]) -> str:
     """``extra`` as JSON text that PostgreSQL's ``jsonb`` accepts (no NUL characters)."""
-    text = json.dumps(extra, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = _JSON.encode(extra)
     return text.replace("\\u0000", "\\ufffd") if "\\u0000" in text else text
 
 

@@ -31,7 +31,7 @@ from dnscert.intel.dedupe import drop_stored_duplicates
 from dnscert.intel.feeds.records import Item, Lines
 from dnscert.intel.rows import RowDedupe, clean_text, to_row
 from dnscert.intel.schema import FailedRecord
-from dnscert.intel.writer import write_events
+from dnscert.intel.writer import PendingWrite, copy_base, start_write, uses_copy
 
 logger = logging.getLogger(__name__)
 
@@ -71,23 +71,22 @@ def ingest_into(
     """Run the pipeline over ``lines`` into the already started ``run``."""
     feed = run.feed
     stats = pipeline.PipelineStats()
-    store = EventStore(run)
     window = conf.dedupe_window_seconds()
-    try:
-        items = pipeline.run(
-            feed.parser,
-            lines,
-            pipeline.default_experts(float(window) if window > 0 else None),
-            feed_name=feed.name,
-            options={**feed.options, **(options or {})},
-            stats=stats,
-        )
-        store.consume(items)
-        store.flush()
-    except (DnscertError, OSError, EOFError) as exc:
-        store.flush()
-        return finish_run(run, Counts.of(stats), store, error=str(exc))
-    return finish_run(run, Counts.of(stats), store)
+    error = ""
+    with EventStore(run) as store:
+        try:
+            items = pipeline.run(
+                feed.parser,
+                lines,
+                pipeline.default_experts(float(window) if window > 0 else None),
+                feed_name=feed.name,
+                options={**feed.options, **(options or {})},
+                stats=stats,
+            )
+            store.consume(items)
+        except (DnscertError, OSError, EOFError) as exc:
+            error = str(exc)
+    return finish_run(run, Counts.of(stats), store, error=error)
 
 
 def ingest_file(
@@ -103,30 +102,30 @@ def ingest_file(
 
     Chunks are parsed in parallel (:mod:`dnscert.intel.parallel`); this process dedupes,
     attributes and writes, in input order. ``on_progress`` gets the bytes done after each chunk.
-    A gzip file cannot be cut into ranges: it is read by this process alone.
+    A gzip file cannot be cut into ranges: it is read by this process alone. ``on_progress``
+    may run while a batch loads; if it queries the database, it waits for that batch.
     """
     if sources.is_gzip(path):
         return ingest(feed, sources.file_lines(path), source=source or str(path), by=by)
     run = start_run(feed, source=source or str(path), by=by)
-    store = EventStore(run)
     counts = Counts()
     dedupe = RowDedupe(float(conf.dedupe_window_seconds()))
-    try:
-        pieces = parallel.chunks(str(path), feed.parser, feed.name, feed.options)
-        results = parallel.run_parallel(pieces, workers=workers, feed_id=feed.pk, run_id=run.pk)
-        for result in results:
-            fresh = dedupe.fresh(result.rows)
-            counts.records += result.records
-            counts.failed += len(result.failures)
-            counts.duplicates += len(result.rows) - len(fresh)
-            store.add(fresh, result.failures)
-            if on_progress is not None:
-                on_progress(result.size)
-        store.flush()
-    except (DnscertError, OSError, EOFError) as exc:
-        store.flush()
-        return finish_run(run, counts, store, error=str(exc))
-    return finish_run(run, counts, store)
+    error = ""
+    with EventStore(run) as store:
+        try:
+            pieces = parallel.chunks(str(path), feed.parser, feed.name, feed.options)
+            results = parallel.run_parallel(pieces, workers=workers, feed_id=feed.pk, run_id=run.pk)
+            for result in results:
+                fresh = dedupe.fresh(result.rows)
+                counts.records += result.records
+                counts.failed += len(result.failures)
+                counts.duplicates += len(result.rows) - len(fresh)
+                store.add(fresh, result.failures)
+                if on_progress is not None:
+                    on_progress(result.size)
+        except (DnscertError, OSError, EOFError) as exc:
+            error = str(exc)
+    return finish_run(run, counts, store, error=error)
 
 
 @dataclass
@@ -143,7 +142,15 @@ class Counts:
 
 
 class EventStore:
-    """Buffers rows and failures and writes them batch by batch."""
+    """Buffers rows and failures and writes them batch by batch, one transaction per batch.
+
+    On PostgreSQL a batch's events stream into the database in the background
+    (:func:`~dnscert.intel.writer.start_write`) while the caller parses the next batch; the
+    batch's transaction commits when the next batch is written or the store is closed. Use it
+    as a context manager (or call :meth:`close`): leaving it commits what was handed over,
+    leaving it by an exception commits the batch in flight (if the database takes it) but
+    writes nothing more.
+    """
 
     def __init__(self, run: m.IngestRun) -> None:
         self.run = run
@@ -156,6 +163,17 @@ class EventStore:
         self.accepted = 0
         self.stored_duplicates = 0
         self.storage_failures = 0
+        self._pending: PendingWrite | None = None
+        self._transaction: transaction.Atomic | None = None
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, kind: Any, exc: BaseException | None, traceback: Any) -> None:
+        if exc is None:
+            self.close()
+        else:  # keep the batch already handed over; the buffered rest is not written
+            self._finish_pending()
 
     def consume(self, items: Iterable[Item]) -> None:
         """Buffer every item of ``items``, writing whenever a batch is full."""
@@ -180,17 +198,58 @@ class EventStore:
             self.flush()
 
     def flush(self) -> None:
-        """Write the buffered rows and failures in one transaction."""
-        fresh = drop_stored_duplicates(self.rows, self.window)
-        self.stored_duplicates += len(self.rows) - len(fresh)
+        """Write the buffered rows and failures as one transaction (finished by the next)."""
+        rows, failures = self.rows, self.failures
+        self.rows, self.failures = [], []
+        # Formatting needs no database: done while the previous batch is still loading.
+        bases = {id(row): copy_base(row) for row in rows} if uses_copy() else None
+        self._finish_pending()
+        if not rows and not failures:
+            return
+        fresh = drop_stored_duplicates(rows, self.window)
+        self.stored_duplicates += len(rows) - len(fresh)
         self.attributor.attribute(fresh)
-        with transaction.atomic():
-            write_events(fresh)
-            write_failures(self.run, self.failures)
+        self._transaction = transaction.atomic()
+        self._transaction.__enter__()
+        try:
+            write_failures(self.run, failures)
             self.counter.count(fresh)
             self.counter.flush()
+            texts = [bases[id(row)] for row in fresh] if bases is not None else None
+            self._pending = start_write(fresh, texts)
+        except BaseException as exc:
+            self._abort(exc)
+            raise
         self.accepted += len(fresh)
-        self.rows, self.failures = [], []
+
+    def close(self) -> None:
+        """Write what is buffered and wait until every batch is committed."""
+        self.flush()
+        self._finish_pending()
+
+    def _finish_pending(self) -> None:
+        if self._transaction is None:
+            return
+        try:
+            if self._pending is not None:
+                self._pending.finish()
+        except BaseException as exc:
+            self._abort(exc)
+            raise
+        atomic, self._transaction, self._pending = self._transaction, None, None
+        atomic.__exit__(None, None, None)
+
+    def _abort(self, exc: BaseException) -> None:
+        """Roll back the batch in flight (its rows are no longer counted as accepted)."""
+        if self._transaction is None:
+            return
+        atomic, pending = self._transaction, self._pending
+        self._transaction = self._pending = None
+        try:
+            if pending is not None:
+                pending.abort()
+        finally:
+            atomic.__exit__(type(exc), exc, exc.__traceback__)
 
 
 def _storage_failure(event: dict[str, Any], exc: Exception) -> FailedRecord:

@@ -1,0 +1,117 @@
+"""Batches written while the next one is prepared: order, commits, refusals, callbacks.
+
+On PostgreSQL each batch is copied by a background thread while the storage service prepares
+the next; these tests hold on both databases (``make test`` runs them on SQLite and again on
+PostgreSQL) and show that a refused batch is rolled back whole, with the error raised, and
+that nothing handed over before it is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError
+
+from dnscert.intel import rows, storage, writer
+from dnscert.intel.models import Event, FailedRecord, IngestRun
+from dnscert.intel.schema import FailedRecord as ParseFailure
+from tests.intel.app import factories
+
+pytestmark = pytest.mark.django_db
+
+MOMENT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def _row(run: IngestRun, number: int, asn: int | None = 64500) -> list[object]:
+    event = {
+        "time.source": MOMENT.isoformat(),
+        "time.observation": MOMENT.isoformat(),
+        "feed.name": run.feed.name,
+        "classification.taxonomy": "fraud",
+        "classification.type": "phishing",
+        "source.fqdn": f"host{number}.xa",
+        "source.registered_domain": f"host{number}.xa",
+        "source.tld": "xa",
+        "source.url": f"http://host{number}.xa/a\tb\\c",
+        "raw": f"line {number}\twith a tab\nand a line break",
+    }
+    row = rows.to_row(event, run.feed_id, run.pk)
+    row[rows.ASN] = asn
+    return row
+
+
+def test_batches_are_committed_in_order_and_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DNSCERT_INTEL_BATCH_SIZE", "10")
+    run = storage.start_run(factories.feed("batches", "plain"))
+    with storage.EventStore(run) as store:
+        for start in range(0, 35, 5):
+            store.add([_row(run, number) for number in range(start, start + 5)], [])
+    assert store.accepted == 35
+    stored = Event.objects.filter(run=run)
+    assert stored.count() == 35
+    event = stored.get(source_fqdn="host7.xa")
+    assert event.source_url == "http://host7.xa/a\tb\\c"
+    assert event.raw == "line 7\twith a tab\nand a line break"
+    assert event.source_asn == 64500
+
+
+def test_a_refused_batch_is_rolled_back_and_earlier_ones_are_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DNSCERT_INTEL_BATCH_SIZE", "5")
+    run = storage.start_run(factories.feed("refused", "plain"))
+    failure = ParseFailure("refused", 3, "bad line", "cannot parse", "parser")
+    # A negative ASN breaks the table's check constraint: the database refuses that batch.
+    with pytest.raises(DatabaseError, match="source_asn"), storage.EventStore(run) as store:
+        store.add([_row(run, number) for number in range(5)], [])
+        store.add([_row(run, 5), _row(run, 6, asn=-1), *[_row(run, n) for n in (7, 8)]], [])
+        store.add([_row(run, 9)], [failure])
+        store.close()
+    kept = sorted(Event.objects.filter(run=run).values_list("source_fqdn", flat=True))
+    assert kept == [f"host{number}.xa" for number in range(5)]
+    assert not FailedRecord.objects.filter(run=run).exists()
+
+
+def test_leaving_by_an_error_keeps_the_batch_already_handed_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DNSCERT_INTEL_BATCH_SIZE", "5")
+    run = storage.start_run(factories.feed("interrupted", "plain"))
+    with pytest.raises(RuntimeError, match="parser crashed"), storage.EventStore(run) as store:
+        store.add([_row(run, number) for number in range(5)], [])
+        store.add([_row(run, 5)], [])  # buffered, not handed over
+        raise RuntimeError("parser crashed")
+    assert Event.objects.filter(run=run).count() == 5
+
+
+def test_the_progress_callback_may_query_the_database_while_a_batch_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DNSCERT_INTEL_BATCH_SIZE", "50")
+    monkeypatch.setattr("dnscert.intel.parallel.DEFAULT_CHUNK_BYTES", 2048)
+    path = tmp_path / "urls.txt"
+    path.write_text("".join(f"http://site{n}.xa/login\n" for n in range(600)), encoding="utf-8")
+    seen: list[int] = []
+
+    def progress(size: int) -> None:
+        seen.append(Event.objects.count())  # waits for the batch in flight, never deadlocks
+
+    run = storage.ingest_file(factories.feed("progress", "openphish"), path, on_progress=progress)
+    assert run.accepted == 600
+    assert len(seen) > 3
+    assert seen == sorted(seen)
+    assert seen[-1] <= 600
+
+
+def test_copy_text_escapes_free_text_and_marks_nulls() -> None:
+    feed = factories.feed("copytext", "plain")
+    run = storage.start_run(feed)
+    row = _row(run, 1, asn=None)
+    base = writer.copy_base(row)
+    assert "\\t" in base and "\\n" in base and "\\\\c" in base
+    assert base.count("\t") == len(writer.COPY_ORDER) - 6
+    assert writer.copy_attribution(row) == "\t\t\\N\t\\N\t\\N\t\\N\n"
+    row[rows.REGISTRAR_NAME], row[rows.REGISTRAR_IANA_ID] = "Tab\tRegistrar", 9001
+    assert writer.copy_attribution(row) == "\tTab\\tRegistrar\t9001\t\\N\t\\N\t\\N\n"
