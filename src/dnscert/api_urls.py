@@ -7,6 +7,7 @@ from dnscert.advisories.warnings import api as warnings_api
 from dnscert.core import api as core_api
 from dnscert.delivery import api as delivery_api
 from dnscert.directory import api as directory_api
+from dnscert.directory.drills import api as drills_api
 from dnscert.directory.oncall import api as oncall_api
 from dnscert.dnshealth import api as dnshealth_api
 from dnscert.incidents import api as incidents_api
@@ -22,6 +23,7 @@ for app_api in (
     core_api,
     directory_api,
     oncall_api,
+    drills_api,
     dnshealth_api,
     intel_api,
     intel_patterns_api,

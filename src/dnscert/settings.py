@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dnscert.delivery",
     "dnscert.directory",
     "dnscert.directory.oncall",
+    "dnscert.directory.drills",
     "dnscert.dnshealth",
     "dnscert.intel",
     "dnscert.intel.patterns",

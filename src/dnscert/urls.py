@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("dnscert.incidents.urls")),
     path("", include("dnscert.incidents.intake.urls")),
     path("", include("dnscert.directory.oncall.urls")),
+    path("", include("dnscert.directory.drills.urls")),
     path("", include("dnscert.delivery.urls")),
     path("", include("dnscert.insight.urls")),
     path("", include("dnscert.vulns.urls")),

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from dnscert.core import audit, references
 from dnscert.core.exceptions import DnscertError, InvalidInput
+from dnscert.directory.drills import services as drills
 from dnscert.directory.models import Organisation
 from dnscert.directory.oncall.services import acknowledge_reply
 from dnscert.incidents.intake import ack, conf, keys, mime, pgpmail, replies, storage
@@ -216,9 +217,14 @@ def _read_mail(report: Report, mail_from: str | None) -> None:
     report.save()
     if report.status == ReportStatus.UNPARSED:
         return
-    page = acknowledge_reply(f"{report.subject}\n{report.body}", sender=report.reporter_email)
+    text = f"{report.subject}\n{report.body}"
+    page = acknowledge_reply(text, sender=report.reporter_email)
     if page is not None:
         _set_status(report, ReportStatus.MERGED, f"acknowledged the on-call page {page.pk}")
+        return
+    probe = drills.acknowledge_reply(text, sender=report.reporter_email)
+    if probe is not None:
+        _set_status(report, ReportStatus.MERGED, f"answered {probe.drill.reference}")
         return
     incident = replies.incident_for(envelope)
     if incident is not None:
