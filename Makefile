@@ -67,6 +67,7 @@ demo: migrate ## Load the demo directory and DNS test bed, (re)set the demo staf
 	$(BIN)/dnscert demo-dnshealth
 	$(BIN)/dnscert demo-oncall
 	$(BIN)/dnscert demo-drills
+	$(BIN)/dnscert demo-exercises
 	$(BIN)/dnscert demo-incidents
 	$(BIN)/dnscert demo-intel
 	$(BIN)/dnscert demo-patterns

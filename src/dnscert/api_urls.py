@@ -10,6 +10,7 @@ from dnscert.directory import api as directory_api
 from dnscert.directory.drills import api as drills_api
 from dnscert.directory.oncall import api as oncall_api
 from dnscert.dnshealth import api as dnshealth_api
+from dnscert.exercises import api as exercises_api
 from dnscert.incidents import api as incidents_api
 from dnscert.incidents.intake import api as intake_api
 from dnscert.insight import api as insight_api
@@ -35,6 +36,7 @@ for app_api in (
     advisories_api,
     warnings_api,
     sharing_api,
+    exercises_api,
 ):
     app_api.register(router)
 

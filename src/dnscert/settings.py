@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dnscert.advisories",
     "dnscert.advisories.warnings",
     "dnscert.sharing",
+    "dnscert.exercises",
     "dnscert.web",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("dnscert.advisories.urls")),
     path("", include("dnscert.advisories.warnings.urls")),
     path("", include("dnscert.sharing.urls")),
+    path("", include("dnscert.exercises.urls")),
     path("api/", include("dnscert.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

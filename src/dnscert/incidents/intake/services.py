@@ -26,6 +26,7 @@ from dnscert.core.exceptions import DnscertError, InvalidInput
 from dnscert.directory.drills import services as drills
 from dnscert.directory.models import Organisation
 from dnscert.directory.oncall.services import acknowledge_reply
+from dnscert.exercises import services as exercises
 from dnscert.incidents.intake import ack, conf, keys, mime, pgpmail, replies, storage
 from dnscert.incidents.intake.choices import Channel, MailKind, ReportStatus
 from dnscert.incidents.intake.models import RAW_JSON, RAW_MESSAGE, Report
@@ -225,6 +226,11 @@ def _read_mail(report: Report, mail_from: str | None) -> None:
     probe = drills.acknowledge_reply(text, sender=report.reporter_email)
     if probe is not None:
         _set_status(report, ReportStatus.MERGED, f"answered {probe.drill.reference}")
+        return
+    answer = exercises.acknowledge_reply(text, sender=report.reporter_email)
+    if answer is not None:
+        reference = answer.delivery.inject.exercise.reference
+        _set_status(report, ReportStatus.MERGED, f"answered an inject of {reference}")
         return
     incident = replies.incident_for(envelope)
     if incident is not None:

@@ -1,0 +1,1 @@
+"""Exercises and training: contact-reachability drills and scenario exercises with injects."""
