@@ -107,9 +107,10 @@ class Event(models.Model):
     bulk-loaded by the hundred thousand, and checking four keys per row in the database would
     cost more than the rest of the load; the storage service only writes ids it has just read,
     and Django still applies ``on_delete``. Nor do they get single-column indexes: the
-    composite indexes below lead with them where a query needs it. The attribution indexes
-    are partial (``IS NOT NULL``): every query on them asks for one registrar or registry, and
-    an unattributed event (most of a public feed) then costs no index entry at all.
+    composite indexes below lead with them where a query needs it. The attribution, TLD and
+    domain indexes are partial (not NULL, not empty): every query on them asks for one
+    registrar, registry, TLD or domain, and an event without one (an unattributed event, a
+    bare IP address) then costs no entry in them.
     """
 
     time_source = models.DateTimeField(_("time"))
@@ -178,7 +179,11 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         indexes = [
             models.Index(fields=["-time_source"], name="intel_event_time"),
-            models.Index(fields=["source_tld", "time_source"], name="intel_event_tld_time"),
+            models.Index(
+                fields=["source_tld", "time_source"],
+                name="intel_event_tld_time",
+                condition=~Q(source_tld=""),
+            ),
             models.Index(
                 fields=["registrar_iana_id", "time_source"],
                 name="intel_event_registrar_time",
@@ -198,7 +203,9 @@ class Event(models.Model):
                 fields=["classification_type", "time_source"], name="intel_event_type_time"
             ),
             models.Index(fields=["feed", "time_source"], name="intel_event_feed_time"),
-            models.Index(fields=["source_domain"], name="intel_event_domain"),
+            models.Index(
+                fields=["source_domain"], name="intel_event_domain", condition=~Q(source_domain="")
+            ),
             models.Index(fields=["dedupe_key", "time_source"], name="intel_event_dedupe"),
         ]
 
