@@ -21,8 +21,13 @@ from dnscert.intel import rows as R
 from dnscert.intel.models import Event
 
 _DATETIME_COLUMNS = (R.TIME, R.OBSERVED, R.DOMAIN_CREATED)
-_ATTRIBUTION = (R.REGISTRAR_NAME, R.REGISTRAR_IANA_ID, R.REGISTRAR_ORG, R.REGISTRY_ORG)
-_ATTRIBUTION_COLUMNS = (*_ATTRIBUTION, R.DOMAIN_CREATED)
+_ATTRIBUTION_COLUMNS = (
+    R.REGISTRAR_NAME,
+    R.REGISTRAR_IANA_ID,
+    R.REGISTRAR_ORG,
+    R.REGISTRY_ORG,
+    R.DOMAIN_CREATED,
+)
 #: Indexes of :data:`~dnscert.intel.rows.COLUMNS` in the order the COPY statement names them.
 COPY_ORDER = tuple(i for i in range(len(R.COLUMNS)) if i not in _ATTRIBUTION_COLUMNS) + (
     _ATTRIBUTION_COLUMNS
@@ -174,16 +179,13 @@ _UNATTRIBUTED = "\t\t" + "\t".join([_NULL] * 4) + "\n"
 
 def copy_attribution(row: Sequence[Any]) -> str:
     """The attribution columns of ``row`` in COPY text format, with the leading tab and line end."""
-    name, iana_id, registrar_org, registry_org = (row[i] for i in _ATTRIBUTION)
+    name = row[R.REGISTRAR_NAME]
+    iana_id = row[R.REGISTRAR_IANA_ID]
+    registrar_org = row[R.REGISTRAR_ORG]
+    registry_org = row[R.REGISTRY_ORG]
     created = row[R.DOMAIN_CREATED]
-    if (
-        not name
-        and iana_id is None
-        and registrar_org is None
-        and registry_org is None
-        and created is None
-    ):
-        return _UNATTRIBUTED
+    if not name and iana_id is None and registrar_org is None and created is None:
+        return _UNATTRIBUTED if registry_org is None else f"\t\t\\N\t\\N\t{registry_org}\t\\N\n"
     fields = (
         _text(name),
         _number(iana_id),

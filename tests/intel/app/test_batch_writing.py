@@ -113,5 +113,7 @@ def test_copy_text_escapes_free_text_and_marks_nulls() -> None:
     assert "\\t" in base and "\\n" in base and "\\\\c" in base
     assert base.count("\t") == len(writer.COPY_ORDER) - 6
     assert writer.copy_attribution(row) == "\t\t\\N\t\\N\t\\N\t\\N\n"
+    row[rows.REGISTRY_ORG] = 42
+    assert writer.copy_attribution(row) == "\t\t\\N\t\\N\t42\t\\N\n"
     row[rows.REGISTRAR_NAME], row[rows.REGISTRAR_IANA_ID] = "Tab\tRegistrar", 9001
-    assert writer.copy_attribution(row) == "\tTab\\tRegistrar\t9001\t\\N\t\\N\t\\N\n"
+    assert writer.copy_attribution(row) == "\tTab\\tRegistrar\t9001\t\\N\t42\t\\N\n"
