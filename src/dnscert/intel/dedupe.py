@@ -54,12 +54,18 @@ def _stored_times(batch: Sequence[list[Any]], window: timedelta) -> dict[int, li
 
 
 def _postgres_times(keys: list[int], earliest: datetime, latest: datetime) -> list[Any]:
-    """One query with the keys as one text parameter, split into a bigint array."""
+    """One query with the keys as one text parameter, split into a bigint array.
+
+    The array comes from a sub-select, so the planner treats it as a value known only at run
+    time: given the array itself, it would estimate each of the thousands of keys in turn,
+    which costs more than the index look-ups.
+    """
     quote = connection.ops.quote_name
     sql = (
         f"SELECT {quote('dedupe_key')}, {quote('time_source')} "
         f"FROM {quote(Event._meta.db_table)} "
-        f"WHERE {quote('dedupe_key')} = ANY(string_to_array(%s, ',')::bigint[]) "
+        f"WHERE {quote('dedupe_key')} = "
+        f"ANY((SELECT string_to_array(%s, ',')::bigint[])::bigint[]) "
         f"AND {quote('time_source')} > %s AND {quote('time_source')} < %s"
     )
     with connection.cursor() as cursor:
