@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from dnscert.core.http_client import parse_trusted_proxies
 from dnscert.env import ConfigError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -188,6 +189,9 @@ DNSCERT_SCHEDULER_TICK_SECONDS = env_int("DNSCERT_SCHEDULER_TICK_SECONDS", 15)
 DNSCERT_JOB_RETENTION_DAYS = env_int("DNSCERT_JOB_RETENTION_DAYS", 30)
 # Proxies whose X-Forwarded-* headers ``dnscert serve`` (gunicorn) trusts.
 DNSCERT_FORWARDED_ALLOW_IPS = env_list("DNSCERT_FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
+# Reverse proxies whose X-Forwarded-For the platform believes for the client's address (rate
+# limits, audit log): addresses or CIDR networks; empty trusts nobody (see core.http_client).
+DNSCERT_TRUSTED_PROXIES = parse_trusted_proxies(env_list("DNSCERT_TRUSTED_PROXIES", []))
 
 # Outbound HTTP: private and loopback targets are refused unless allowed (tests, the test bed).
 DNSCERT_HTTP_ALLOW_PRIVATE = env_bool("DNSCERT_HTTP_ALLOW_PRIVATE", False)

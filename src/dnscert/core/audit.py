@@ -19,6 +19,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from dnscert.core.choices import TLP
+from dnscert.core.http_client import client_ip
 from dnscert.core.middleware import current_request
 from dnscert.core.models import AuditEvent
 
@@ -78,7 +79,7 @@ def record(
         object_repr=(object_repr if object_repr is not None else _repr(obj))[:300],
         tlp=_tlp_of(obj, tlp),
         changes=json_safe(dict(changes or {})),
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300] if request else "",
         via=via or _current_channel.get() or _via_of(request),
     )
@@ -142,12 +143,6 @@ def _repr(obj: Model | None) -> str:
 def _tlp_of(obj: Model | None, tlp: str | None) -> str:
     label = tlp if tlp is not None else getattr(obj, "tlp", "")
     return TLP.parse(label).value if label else ""
-
-
-def _client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _via_of(request: HttpRequest | None) -> str:

@@ -12,14 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from dnscert.core import login_throttle
 from dnscert.core.choices import TLP
+from dnscert.core.http_client import client_ip
 from dnscert.core.models import SharedDocument
 from dnscert.core.services import MAX_TOKEN_DAYS
 from dnscert.directory.models import Organisation
-
-
-def client_ip(request: Any) -> str:
-    """The address the request came from (as seen by Django)."""
-    return str(request.META.get("REMOTE_ADDR", "")) if request is not None else ""
 
 
 class RateLimitedAuthenticationForm(AuthenticationForm):
@@ -35,7 +31,7 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = str(self.cleaned_data.get("username") or "")
-        ip = client_ip(self.request)
+        ip = client_ip(self.request) or ""
         if login_throttle.is_locked(username, ip):
             raise ValidationError(
                 self.error_messages["throttled"],

@@ -30,8 +30,8 @@ from dnscert.core.forms import (
     OTPCodeForm,
     RateLimitedAuthenticationForm,
     SharedDocumentForm,
-    client_ip,
 )
+from dnscert.core.http_client import client_ip
 from dnscert.core.middleware import MFA_PENDING_SESSION_KEY
 from dnscert.core.models import ApiToken, AuditEvent, SharedDocument
 from dnscert.core.permissions import signin_required, staff_required
@@ -81,7 +81,7 @@ class SignInView(auth_views.LoginView):
     authentication_form = RateLimitedAuthenticationForm
 
     def form_valid(self, form: Any) -> HttpResponse:
-        login_throttle.clear(form.cleaned_data.get("username", ""), client_ip(self.request))
+        login_throttle.clear(form.cleaned_data.get("username", ""), client_ip(self.request) or "")
         response = super().form_valid(form)
         if mfa_step_needed(form.get_user()):
             self.request.session[MFA_PENDING_SESSION_KEY] = True

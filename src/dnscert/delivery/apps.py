@@ -11,7 +11,11 @@ class DeliveryConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from dnscert.delivery import conf
         from dnscert.web import navigation
+
+        # Read at startup so a bad value stops the platform instead of breaking pages later.
+        conf.retention_days()
 
         navigation.register(
             navigation.NavItem("delivery:queue", _("Delivery"), navigation.STAFF_ROLES),

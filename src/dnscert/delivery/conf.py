@@ -42,3 +42,9 @@ def pgp_uid() -> tuple[str, str]:
     if not address or "@" not in address:
         raise ConfigError("DNSCERT_PGP_UID", f"expected 'Name <address>', got {value!r}")
     return name or settings.SITE_NAME, address
+
+
+def retention_days() -> int:
+    """Days sent, failed and bounced messages are kept; 0 keeps them forever
+    (``DNSCERT_DELIVERY_RETENTION_DAYS``)."""
+    return _int("DNSCERT_DELIVERY_RETENTION_DAYS", 400, 0)

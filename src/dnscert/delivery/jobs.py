@@ -1,4 +1,5 @@
-"""Background jobs of delivery: send queued messages, retry failed ones when due."""
+"""Background jobs of delivery: send queued messages, retry failed ones when due, and prune
+the delivery history past its retention."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from dnscert.core.jobs import every, job
-from dnscert.delivery import batching, sending
+from dnscert.core.jobs import daily, every, job
+from dnscert.delivery import batching, conf, retention, sending
 from dnscert.delivery.choices import MessageStatus
 from dnscert.delivery.models import OutboundMessage
 
@@ -34,3 +35,14 @@ def retry() -> dict[str, int]:
     ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:10_000])
     batching.schedule_send(ids)
     return {"scheduled": len(ids)}
+
+
+@job("delivery.prune", schedule=daily(hour=2, minute=47))
+def prune(*, retention_days: int | None = None) -> dict[str, int]:
+    """Delete sent, failed and bounced messages older than ``DNSCERT_DELIVERY_RETENTION_DAYS``
+    (0: keep them forever); the count goes to the audit log."""
+    days = retention_days if retention_days is not None else conf.retention_days()
+    if days == 0:
+        return {"deleted": 0, "retention_days": 0}
+    result = retention.prune(days)
+    return {"deleted": result.total_deleted, "retention_days": days}

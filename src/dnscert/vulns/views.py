@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from dnscert.core import audit
 from dnscert.core.choices import Role
 from dnscert.core.exceptions import InvalidInput
+from dnscert.core.http_client import client_ip
 from dnscert.core.permissions import role_required, signin_required, staff_required
 from dnscert.core.visibility import is_signed_in
 from dnscert.incidents.intake import services as intake
@@ -598,7 +599,7 @@ def _submit_report(request: HttpRequest, form: forms.VulnReportForm) -> Any:
                 for f in data["attachments"]
             ],
             language=(get_language() or "en")[:2],
-            source_ip=request.META.get("REMOTE_ADDR") or None,
+            source_ip=client_ip(request),
         )
     except intake.RateLimited as limited:
         minutes = max(1, round(limited.retry_after / 60))

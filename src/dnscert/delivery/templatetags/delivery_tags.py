@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.db.models import Model
 
+from dnscert.delivery import conf
 from dnscert.delivery.services import messages_about
 
 register = template.Library()
@@ -22,3 +23,9 @@ def delivery_status(obj: Model, limit: int = 50) -> dict[str, Any]:
 def messages_sent_about(obj: Model) -> Any:
     """The messages about ``obj`` as a queryset, for ``{% messages_sent_about obj as rows %}``."""
     return messages_about(obj)
+
+
+@register.simple_tag
+def delivery_retention_days() -> int:
+    """Days the delivery history is kept (0: forever), to say so under a delivery table."""
+    return conf.retention_days()

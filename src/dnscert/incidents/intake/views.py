@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from dnscert.core import audit
 from dnscert.core.choices import Role
 from dnscert.core.exceptions import InvalidInput
+from dnscert.core.http_client import client_ip
 from dnscert.core.permissions import role_required, signin_required
 from dnscert.core.visibility import is_core_staff, is_signed_in
 from dnscert.delivery import pgp
@@ -51,10 +52,6 @@ CSV_FIELDS = (
 )
 
 triage_required = role_required(*queries.TRIAGE_ROLES)
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _language() -> str:
@@ -125,7 +122,7 @@ def _submit(
             channel=channel,
             uploads=form.uploads(),
             language=_language(),
-            source_ip=_client_ip(request),
+            source_ip=client_ip(request),
             **fields,
         )
     except services.RateLimited as limited:

@@ -4,6 +4,9 @@ dnscert delivery key                 fingerprint and armoured public key
 dnscert delivery test-email ADDRESS  queue a signed test e-mail (checks SMTP and signing)
 dnscert delivery status              messages per status
 dnscert delivery retry ID            send message ID again now
+dnscert delivery prune [--days N] [--dry-run]
+                                     delete sent, failed and bounced messages older than N days
+                                     (default DNSCERT_DELIVERY_RETENTION_DAYS), printing them
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from dnscert.core.exceptions import InvalidInput
-from dnscert.delivery import pgp, services
+from dnscert.delivery import conf, pgp, retention, services
 from dnscert.delivery.models import OutboundMessage
 
 
@@ -31,6 +34,13 @@ class Command(BaseCommand):
         commands.add_parser("status", help="messages per status")
         retry = commands.add_parser("retry", help="send a message again now")
         retry.add_argument("message_id", type=int)
+        prune = commands.add_parser(
+            "prune", help="delete sent, failed and bounced messages past the retention"
+        )
+        prune.add_argument(
+            "--days", type=int, help="age in days (default DNSCERT_DELIVERY_RETENTION_DAYS)"
+        )
+        prune.add_argument("--dry-run", action="store_true", help="count, delete nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -42,6 +52,8 @@ class Command(BaseCommand):
             rows = OutboundMessage.objects.values("status").annotate(n=Count("id"))
             for row in rows.order_by("status"):
                 self.stdout.write(f"{row['status']}\t{row['n']}")
+        elif action == "prune":
+            self._prune(options["days"], options["dry_run"])
         else:
             self._retry(options["message_id"])
 
@@ -63,3 +75,24 @@ class Command(BaseCommand):
             raise CommandError(f"message_id: no outbound message {message_id}")
         services.retry_now(message, by=None)
         self.stdout.write(f"message {message.pk} queued to be sent again")
+
+    def _prune(self, days: int | None, dry_run: bool) -> None:
+        if days is None:
+            days = conf.retention_days()
+            if days == 0:
+                self.stdout.write("DNSCERT_DELIVERY_RETENTION_DAYS is 0: messages are kept forever")
+                return
+        try:
+            result = retention.prune(days, dry_run=dry_run)
+        except InvalidInput as error:
+            raise CommandError(f"--{error.field}: {error.problem}") from error
+        verb = "would remove" if dry_run else "removing"
+        for group in result.groups:
+            self.stdout.write(
+                f"{verb}\t{group.status}\t{group.channel}\t{group.category}\t{group.count}"
+            )
+        age = f"older than {days} days (before {result.cutoff.isoformat(timespec='seconds')})"
+        if dry_run:
+            self.stdout.write(f"{result.found} messages {age} would be removed")
+        else:
+            self.stdout.write(f"removed {result.total_deleted} messages {age}")
