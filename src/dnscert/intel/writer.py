@@ -69,7 +69,8 @@ class PendingWrite:
             cursor.close()
         if self._error is not None:
             error, self._error = self._error, None
-            raise error
+            with connection.wrap_database_errors:  # as Django's own queries raise them
+                raise error
 
     def abort(self) -> None:
         """Wait for the batch to end without raising (the caller rolls the transaction back)."""
