@@ -1,7 +1,10 @@
 """REST API of vulnerability coordination; ``register`` adds its endpoints to the router.
 
 Every case is looked up through :mod:`dnscert.vulns.scope` (404 when hidden); vendors see
-their own row and the messages addressed to them only.
+their own row and the messages addressed to them only. Core staff also open and edit cases,
+add products and vendors (and see the vendors proposed from products), and set or lift the
+embargo, through the same services as the web pages; a participant who may read a case but
+not coordinate it is refused with 403.
 """
 
 from __future__ import annotations
@@ -12,24 +15,34 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
 
 from dnscert.core.exceptions import InvalidInput
 from dnscert.core.permissions import IsCoreStaff, IsSignedIn
-from dnscert.vulns import messaging, metrics, scope, services
-from dnscert.vulns.models import Case, CaseMessage, CaseVendor
+from dnscert.directory.models import Organisation
+from dnscert.vulns import embargo, messaging, metrics, scope, services
+from dnscert.vulns.models import Case, CaseMessage, CaseProduct, CaseVendor
 from dnscert.vulns.serializers import (
+    CaseFieldsSerializer,
     CaseMessageSerializer,
+    CaseProductItemSerializer,
     CaseSerializer,
     CaseVendorSerializer,
     CaseVendorStatusSerializer,
+    EarlyReleaseSerializer,
+    EmbargoSerializer,
     MetricsSerializer,
     NewCaseMessageSerializer,
+    NewCaseSerializer,
+    NewCaseVendorSerializer,
+    ProductProposalSerializer,
 )
 
 CASE_REF = OpenApiParameter("reference", str, OpenApiParameter.PATH, description="case reference")
@@ -39,16 +52,88 @@ def _invalid(error: InvalidInput) -> ValidationError:
     return ValidationError({error.field: [error.problem]})
 
 
+class CoordinatesCase(permissions.BasePermission):
+    """Signed in, and a coordinator of the case once it is found (hidden cases stay 404)."""
+
+    message = IsCoreStaff.message
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return IsSignedIn().has_permission(request, view)
+
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
+        return scope.is_coordinator(request.user)
+
+
+def _validated(incoming: Serializer[Any]) -> dict[str, Any]:
+    incoming.is_valid(raise_exception=True)
+    return dict(incoming.validated_data)
+
+
+def _case_response(case: Case, code: int = status.HTTP_200_OK) -> Response:
+    return Response(CaseSerializer(case).data, status=code)
+
+
 class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
-    """Cases the caller may open."""
+    """Cases the caller may open; core staff open, edit and embargo them."""
 
     serializer_class = CaseSerializer
-    permission_classes = [IsSignedIn]
     lookup_field = "reference"
     queryset = Case.objects.none()
 
+    def get_permissions(self) -> list[Any]:
+        if self.action == "create":
+            return [IsCoreStaff()]
+        if self.action in ("partial_update", "set_embargo", "early_release"):
+            return [CoordinatesCase()]
+        return [IsSignedIn()]
+
     def get_queryset(self) -> QuerySet[Case]:
         return scope.cases_for(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(request=NewCaseSerializer, responses={201: CaseSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Open a case (status new), with its products and embargo if given."""
+        fields = _validated(NewCaseSerializer(data=request.data))
+        try:
+            case = services.open_case(by=request.user, **fields)
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return _case_response(case, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseFieldsSerializer, responses=CaseSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Change the fields the web edit form changes (CVSS re-scored)."""
+        case = self.get_object()
+        fields = _validated(CaseFieldsSerializer(data=request.data, partial=True))
+        try:
+            services.update_case(case, by=request.user, **fields)
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return _case_response(case)
+
+    @extend_schema(request=EmbargoSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="embargo")
+    def set_embargo(self, request: Request, reference: str) -> Response:
+        """Set or move the embargo; participants are told the new date."""
+        case = self.get_object()
+        fields = _validated(EmbargoSerializer(data=request.data))
+        try:
+            embargo.set_embargo(case, by=request.user, embargo_at=fields["embargo_at"])
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return _case_response(case)
+
+    @extend_schema(request=EarlyReleaseSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="early-release")
+    def early_release(self, request: Request, reference: str) -> Response:
+        """Lift the embargo now, with the reason: a draft advisory is created."""
+        case = self.get_object()
+        fields = _validated(EarlyReleaseSerializer(data=request.data))
+        try:
+            embargo.early_release(case, by=request.user, reason=fields["reason"])
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return _case_response(case)
 
 
 class _CaseChild:
@@ -58,18 +143,58 @@ class _CaseChild:
         view: Any = self
         return scope.get_case_or_404(view.request.user, view.kwargs["reference"])
 
+    def coordinated_case(self) -> Case:
+        """The case from the URL (404 when hidden), refused (403) unless the caller coordinates."""
+        view: Any = self
+        case = self.case()
+        view.check_object_permissions(view.request, case)
+        return case
+
+
+def _proposal(item: CaseProduct, vendors: list[Organisation]) -> dict[str, Any]:
+    return {"id": item.pk, "name": item.name, "versions": item.versions, "vendors": vendors}
+
 
 @extend_schema(parameters=[CASE_REF])
 class VendorViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[CaseVendor]):
-    """Vendors on a case (a vendor sees its own row) and their status updates."""
+    """Vendors on a case (a vendor sees its own row) and their status updates.
+
+    Core staff add vendors and see those proposed from the case's products.
+    """
 
     serializer_class = CaseVendorSerializer
-    permission_classes = [IsSignedIn]
     queryset = CaseVendor.objects.none()
+    lookup_value_regex = r"[0-9]+"
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("create", "proposed"):
+            return [CoordinatesCase()]
+        return [IsSignedIn()]
 
     def get_queryset(self) -> QuerySet[CaseVendor]:
         rows = scope.vendors_for(self.request.user, self.case())
         return rows.select_related("organisation").order_by("organisation__name", "pk")
+
+    @extend_schema(request=NewCaseVendorSerializer, responses={201: CaseVendorSerializer})
+    def create(self, request: Request, reference: str) -> Response:
+        """Put a directory vendor on the case (not contacted yet)."""
+        case = self.coordinated_case()
+        incoming = NewCaseVendorSerializer(data=request.data, context={"case": case})
+        fields = _validated(incoming)
+        try:
+            vendor = services.add_vendor(case, fields["organisation"], by=request.user)
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return Response(CaseVendorSerializer(vendor).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=ProductProposalSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="proposed", pagination_class=None)
+    def proposed(self, request: Request, reference: str) -> Response:
+        """Each product of the case with the directory vendors shipping it not yet on it."""
+        case = self.coordinated_case()
+        products = case.products.all()
+        rows = [_proposal(item, services.proposed_vendors(case, item)) for item in products]
+        return Response(ProductProposalSerializer(rows, many=True).data)
 
     @extend_schema(request=CaseVendorStatusSerializer, responses=CaseVendorSerializer)
     @action(detail=True, methods=["post"], url_path="status")
@@ -82,6 +207,38 @@ class VendorViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[C
         except InvalidInput as error:
             raise _invalid(error) from None
         return Response(CaseVendorSerializer(vendor).data)
+
+
+@extend_schema(parameters=[CASE_REF])
+class ProductViewSet(_CaseChild, viewsets.GenericViewSet[CaseProduct]):
+    """Core staff add an affected product, then add every vendor proposed for it."""
+
+    serializer_class = ProductProposalSerializer
+    permission_classes = [CoordinatesCase]
+    queryset = CaseProduct.objects.none()
+    lookup_value_regex = r"[0-9]+"
+
+    @extend_schema(request=CaseProductItemSerializer, responses={201: ProductProposalSerializer})
+    def create(self, request: Request, reference: str) -> Response:
+        """Add a product; the answer lists the directory vendors shipping it not yet on it."""
+        case = self.coordinated_case()
+        incoming = CaseProductItemSerializer(data=request.data, context={"case": case})
+        fields = _validated(incoming)
+        try:
+            item, proposed = services.add_product(case, by=request.user, **fields)
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        data = ProductProposalSerializer(_proposal(item, proposed)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=CaseVendorSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="add-vendors")
+    def add_vendors(self, request: Request, reference: str, pk: str) -> Response:
+        """Add every vendor proposed for the product (the web's one-click action)."""
+        case = self.coordinated_case()
+        item = get_object_or_404(case.products.all(), pk=pk)
+        added = services.add_vendors_for_product(case, item, by=request.user)
+        return Response(CaseVendorSerializer(added, many=True).data)
 
 
 @extend_schema(parameters=[CASE_REF])
@@ -143,5 +300,8 @@ def register(router: DefaultRouter) -> None:
     )
     router.register(
         r"vulns/cases/(?P<reference>[A-Z0-9-]+)/messages", MessageViewSet, basename="vulns-message"
+    )
+    router.register(
+        r"vulns/cases/(?P<reference>[A-Z0-9-]+)/products", ProductViewSet, basename="vulns-product"
     )
     router.register("vulns/metrics", MetricsViewSet, basename="vulns-metrics")

@@ -130,6 +130,30 @@ def create_case(*, by: Any, title: str, report: Any = None, **fields: Any) -> Ca
     return case
 
 
+def open_case(
+    *,
+    by: Any,
+    title: str,
+    products: list[dict[str, Any]] | None = None,
+    embargo_at: datetime | None = None,
+    **fields: Any,
+) -> Case:
+    """Open a case with its affected products and embargo in one step: all or nothing.
+
+    The same steps as by hand (:func:`create_case`, :func:`add_product`,
+    :func:`~dnscert.vulns.embargo.set_embargo`), so the audit trail is the same.
+    """
+    from dnscert.vulns import embargo
+
+    with transaction.atomic():
+        case = create_case(by=by, title=title, **fields)
+        for item in products or []:
+            add_product(case, by=by, **item)
+        if embargo_at is not None:
+            embargo.set_embargo(case, by=by, embargo_at=embargo_at)
+    return case
+
+
 def update_case(case: Case, *, by: Any, **fields: Any) -> Case:
     """Change editable fields (CVSS re-scored, CVE ids and CWE validated); audited."""
     cleaned = _clean_fields(fields)
