@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
+from django.db.models import Max, Min
 
 from dnscert.intel import rows as R
 from dnscert.intel.models import Event
@@ -21,11 +22,37 @@ from dnscert.intel.models import Event
 _QUERY_CHUNK = 900
 
 
-def drop_stored_duplicates(batch: Sequence[list[Any]], window_seconds: int) -> list[list[Any]]:
-    """The rows of ``batch`` with no stored event of the same key within the window."""
+Span = tuple[datetime, datetime]
+"""Earliest and latest time of a feed's stored events."""
+
+
+def stored_span(feed_id: int) -> Span | None:
+    """When the stored events of a feed begin and end; None when it has none.
+
+    Taken before a run writes anything, it bounds where that run's rows can repeat an earlier
+    run's: the dedupe key includes the feed, so only the same feed's events can match.
+    """
+    found = Event.objects.filter(feed_id=feed_id).aggregate(
+        first=Min("time_source"), last=Max("time_source")
+    )
+    first, last = found["first"], found["last"]
+    return None if first is None or last is None else (first, last)
+
+
+def drop_stored_duplicates(
+    batch: Sequence[list[Any]], window_seconds: int, span: Span | None = None
+) -> list[list[Any]]:
+    """The rows of ``batch`` with no stored event of the same key within the window.
+
+    ``span`` is :func:`stored_span` of the batch's feed before its run began, when known: a
+    batch whose times, widened by the window, stay clear of it cannot repeat a stored event
+    (a feed's first import, a backfill of older data) and costs no look-up.
+    """
     if not batch or window_seconds <= 0:
         return list(batch)
     window = timedelta(seconds=window_seconds)
+    if span is not None and not _overlaps(batch, window, span):
+        return list(batch)
     stored = _stored_times(batch, window)
     if not stored:
         return list(batch)
@@ -71,6 +98,11 @@ def _postgres_times(keys: list[int], earliest: datetime, latest: datetime) -> li
     with connection.cursor() as cursor:
         cursor.execute(sql, [",".join(map(str, keys)), earliest, latest])
         return list(cursor.fetchall())
+
+
+def _overlaps(batch: Sequence[list[Any]], window: timedelta, span: Span) -> bool:
+    times = [row[R.TIME] for row in batch]
+    return min(times) - window < span[1] and max(times) + window > span[0]
 
 
 def _seen(times: list[datetime] | None, moment: datetime, window: timedelta) -> bool:

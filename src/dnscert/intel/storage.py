@@ -27,7 +27,7 @@ from dnscert.intel import models as m
 from dnscert.intel.aggregation import AggregateCounter
 from dnscert.intel.attribution import Attributor
 from dnscert.intel.choices import RunStatus
-from dnscert.intel.dedupe import drop_stored_duplicates
+from dnscert.intel.dedupe import drop_stored_duplicates, stored_span
 from dnscert.intel.feeds.records import Item, Lines
 from dnscert.intel.rows import RowDedupe, clean_text, to_row
 from dnscert.intel.schema import FailedRecord
@@ -165,6 +165,8 @@ class EventStore:
         self.storage_failures = 0
         self._pending: PendingWrite | None = None
         self._transaction: transaction.Atomic | None = None
+        # Taken before this run writes: only events of earlier runs can be repeated.
+        self._span = stored_span(run.feed_id) if self.window > 0 else None
 
     def __enter__(self) -> EventStore:
         return self
@@ -206,7 +208,7 @@ class EventStore:
         self._finish_pending()
         if not rows and not failures:
             return
-        fresh = drop_stored_duplicates(rows, self.window)
+        fresh = drop_stored_duplicates(rows, self.window, self._span) if self._span else rows
         self.stored_duplicates += len(rows) - len(fresh)
         self.attributor.attribute(fresh)
         self._transaction = transaction.atomic()
