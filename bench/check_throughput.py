@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from dnscert.dnshealth.engine import eventloop
 from dnscert.dnshealth.engine.model import EngineConfig, ZoneReport
 from dnscert.dnshealth.engine.registry import all_test_cases
-from dnscert.dnshealth.engine.runner import Batch, check_zone
+from dnscert.dnshealth.engine.runner import Batch, check_zone, tune_gc_in_batches
 from dnscert.dnshealth.testbed.generator import Bed, BedSpec, build_bed
 from dnscert.dnshealth.testbed.serve import serve_bed
 
@@ -70,6 +70,7 @@ async def check_all(bed: Bed, config: EngineConfig, concurrency: int) -> Run:
 def check_share(bed: Bed, zones: list[str], concurrency: int) -> Run:
     """One worker process: check ``zones`` on its own event loop and shared batch."""
     share = Bed(**{**bed.__dict__, "child_zones": zones})
+    tune_gc_in_batches()
     started = time.process_time()
     run = eventloop.run(check_all(share, share.engine_config(), concurrency))
     run.cpu_seconds = time.process_time() - started

@@ -11,6 +11,29 @@ from dnscert.dnshealth.engine.runner import BATCH_GC_THRESHOLDS, Batch
 from tests.dnshealth.engine.conftest import lab_config, run
 
 
+@pytest.fixture(autouse=True)
+def _tuning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "_gc_tuning", True)
+
+
+def test_a_batch_leaves_the_collector_alone_unless_the_process_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runner, "_gc_tuning", False)
+    before = gc.get_threshold()
+
+    async def body() -> tuple[int, int, int]:
+        batch = Batch(lab_config(53))
+        for _zone in range(3):
+            batch.zone_checked()
+        seen = gc.get_threshold()
+        await batch.close()
+        return seen
+
+    assert run(body) == before
+    assert gc.get_threshold() == before
+
+
 def test_it_tunes_the_collector_while_batches_are_open_and_restores_it() -> None:
     before = gc.get_threshold()
 
@@ -29,15 +52,14 @@ def test_it_tunes_the_collector_while_batches_are_open_and_restores_it() -> None
     assert run(body) == [BATCH_GC_THRESHOLDS, BATCH_GC_THRESHOLDS, before]
 
 
-def test_it_collects_garbage_every_so_many_zones(monkeypatch: pytest.MonkeyPatch) -> None:
-    collections: list[int] = []
-
-    def collect() -> int:
-        collections.append(1)
-        return 0
-
+def test_it_collects_garbage_every_so_many_zones_and_freezes_the_survivors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
     monkeypatch.setattr(runner, "FULL_GC_EVERY_ZONES", 3)
-    monkeypatch.setattr(runner.gc, "collect", collect)
+    monkeypatch.setattr(runner.gc, "collect", lambda: calls.append("collect") or 0)
+    monkeypatch.setattr(runner.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(runner.gc, "unfreeze", lambda: calls.append("unfreeze"))
 
     async def body() -> int:
         batch = Batch(lab_config(53))
@@ -47,4 +69,25 @@ def test_it_collects_garbage_every_so_many_zones(monkeypatch: pytest.MonkeyPatch
         return batch.zones_checked
 
     assert run(body) == 7
-    assert len(collections) == 2
+    assert calls == ["collect", "freeze", "collect", "freeze", "unfreeze"]
+
+
+def test_frozen_objects_are_collectable_again_after_the_batch() -> None:
+    async def body() -> int:
+        batch = Batch(lab_config(53))
+        gc.freeze()  # as a batch does after its periodic collection
+        await batch.close()
+        return gc.get_freeze_count()
+
+    assert run(body) == 0
+
+
+def test_automatic_collection_is_off_while_a_batch_is_open() -> None:
+    async def body() -> tuple[int, bool]:
+        batch = Batch(lab_config(53))
+        try:
+            return gc.get_threshold()[0], gc.isenabled()
+        finally:
+            await batch.close()
+
+    assert run(body) == (0, True)  # threshold 0 = no automatic collection; gc.collect works

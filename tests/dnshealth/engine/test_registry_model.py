@@ -75,3 +75,22 @@ def test_it_keeps_every_check_module_to_the_contract(case: type[registry.TestCas
     assert case.tags and all(isinstance(level, Level) for level in case.tags.values())
     assert case.description
     assert registry.get(case.id) is case
+
+
+def test_the_run_order_follows_the_registry_as_it_changes() -> None:
+    class Extra(registry.TestCase):
+        id = "BASIC98"
+        module = "Basic"
+        tags = {"B98_SEEN": Level.INFO}
+
+    before = registry.all_test_cases()
+    before.append(Extra)  # callers get a copy: changing it changes nothing
+    assert Extra not in registry.all_test_cases()
+    registry.register(Extra)
+    try:
+        cases = registry.all_test_cases()
+        assert Extra in cases
+        assert cases.index(Extra) < cases.index(registry.get("ADDRESS01"))  # Basic first
+    finally:
+        registry._REGISTRY.pop(Extra.id)
+    assert Extra not in registry.all_test_cases()

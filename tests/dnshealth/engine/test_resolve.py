@@ -6,7 +6,7 @@ import dns.name
 
 from dnscert.dnshealth.engine.context import NsIp, ZoneContext
 from dnscert.dnshealth.engine.query import QueryClient
-from dnscert.dnshealth.engine.resolve import LookupError_, LookupResult, Resolver
+from dnscert.dnshealth.engine.resolve import LookupError_, LookupResult, Resolver, ZoneCutCache
 from dnscert.dnshealth.engine.runner import check_zone, check_zones
 from tests.dnshealth.engine.conftest import (
     GOOD_IPS,
@@ -186,3 +186,48 @@ def test_it_turns_a_cname_loop_in_a_name_server_name_into_a_message(port: int) -
     tags = run(body)
     assert "ENGINE_LOOKUP_ERROR" in tags
     assert "B02_NS_NO_IP_ADDR" in tags
+
+
+def test_zones_of_one_run_share_a_lookup_and_each_reports_its_errors(port: int) -> None:
+    net = _tree(port)
+    cuts = ZoneCutCache([ROOT_IP])
+
+    async def body() -> tuple[list[LookupResult], list[list[object]], int]:
+        client = QueryClient(lab_config(port))
+        async with net:
+            resolvers = [Resolver(client, client.config, cuts) for _zone in range(3)]
+            results = [await r.lookup("loop1.good.xa.", "A") for r in resolvers]
+            results.append(await resolvers[0].lookup("www.good.xa.", "A"))
+        await client.close()
+        return results, [list(r.errors) for r in resolvers], client.stats.sent
+
+    results, errors, sent = run(body)
+    assert all(result.error is LookupError_.CNAME_LOOP for result in results[:3])
+    assert results[0] is results[1] is results[2]  # computed once for the whole run
+    loop = (dns.name.from_text("loop1.good.xa."), 1, LookupError_.CNAME_LOOP)
+    assert errors == [[loop], [loop], [loop]]  # yet reported for every zone
+    assert results[3].records() == ["192.0.2.1"]
+    assert net.servers[GOOD_IPS[0]].count("loop1.good.xa.", "A") == 1
+    assert sent <= 6
+
+
+def test_lookups_under_a_user_imposed_cut_are_not_shared(port: int) -> None:
+    net = _tree(port)
+    cuts = ZoneCutCache([ROOT_IP])
+
+    async def body() -> list[LookupResult]:
+        client = QueryClient(lab_config(port))
+        async with net:
+            found = [
+                await Resolver(
+                    client, client.config, cuts, {dns.name.from_text(zone): [ip]}
+                ).lookup("www.good.xa.", "A")
+                for zone, ip in (("good.xa.", GOOD_IPS[0]), ("good.xa.", "127.201.5.9"))
+            ]
+        await client.close()
+        return found
+
+    first, second = run(body)
+    assert first.records() == ["192.0.2.1"]
+    assert second.error is LookupError_.NO_RESPONSE  # its own cut, its own answer
+    assert not cuts.lookups

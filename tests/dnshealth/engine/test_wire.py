@@ -152,6 +152,15 @@ def _header(an: int = 0, ns: int = 0, ar: int = 0, flags: int = 0x8400) -> bytes
 
 
 NS_RR = b"\xc0\x0c\x00\x02\x00\x01\x00\x00\x0e\x10\x00\x02\xc0\x0c"  # child.xa. NS child.xa.
+SOA_TIMES = struct.pack("!IIIII", 7, 21600, 3600, 1209600, 3600)
+
+
+def _rr(rdtype: int, rdata: bytes) -> bytes:
+    """A record owned by child.xa. (a pointer to the question) with this rdata."""
+    return b"\xc0\x0c" + struct.pack("!HHIH", rdtype, 1, 300, len(rdata)) + rdata
+
+
+RRSIG_FIELDS = struct.pack("!HBBIIIH", 6, 13, 2, 300, 1_900_000_000, 1_600_000_000, 12345)
 
 
 @pytest.mark.parametrize(
@@ -171,6 +180,17 @@ NS_RR = b"\xc0\x0c\x00\x02\x00\x01\x00\x00\x0e\x10\x00\x02\xc0\x0c"  # child.xa.
         _header(ar=1) + b"\xc0\x0c\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00",  # OPT not at root
         _header(an=1) + (b"\x3f" + b"a" * 63) * 4 + b"\x00" + NS_RR[2:],  # name too long
         _header(an=1) + NS_RR[:-4] + b"\x00\x03\x01a\x00",  # NS target written out
+        _header(an=1) + _rr(6, b"\xc0\x0c\x02ns\xc0\x0c" + SOA_TIMES),  # SOA, compressed
+        _header(an=1) + _rr(6, b"\xc0\x0c\xc0\x0c" + SOA_TIMES[:-1]),  # SOA one octet short
+        _header(an=1) + _rr(6, b"\xc0\x0c\xc0\x0c" + SOA_TIMES + b"\x00"),  # SOA too long
+        _header(an=1) + _rr(6, b"\xc0\x0c"),  # SOA without rname
+        _header(an=1) + _rr(15, b"\x00\x0a\x04mail\xc0\x0c"),  # MX, compressed exchange
+        _header(an=1) + _rr(15, b"\x00"),  # MX cut in its preference
+        _header(an=1) + _rr(15, b"\x00\x0a\xc0\x0c\x00"),  # MX with a trailing octet
+        _header(an=1) + _rr(46, RRSIG_FIELDS + b"\x05child\x02xa\x00" + b"sig"),  # RRSIG
+        _header(an=1) + _rr(46, RRSIG_FIELDS + b"\x05child\x02xa\x00"),  # empty signature
+        _header(an=1) + _rr(46, RRSIG_FIELDS + b"\xc0\x0c" + b"sig"),  # compressed signer
+        _header(an=1) + _rr(46, RRSIG_FIELDS[:10]),  # RRSIG cut in its fields
         _header(an=1, flags=0xA800) + NS_RR,  # UPDATE opcode: another message class
         _header(an=1, flags=0x9000) + NS_RR,  # STATUS opcode
     ],

@@ -26,7 +26,7 @@ from tqdm import tqdm
 from dnscert.dnshealth.engine import eventloop, profiles, registry
 from dnscert.dnshealth.engine.hints import HintsError, parse_ns_specs, read_hints
 from dnscert.dnshealth.engine.model import EngineConfig, Level, ZoneReport
-from dnscert.dnshealth.engine.runner import check_zones
+from dnscert.dnshealth.engine.runner import check_zones, tune_gc_in_batches
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -242,4 +242,5 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except UsageError as exc:
         print(f"dnscert check: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    tune_gc_in_batches()
     return eventloop.run(_run(zones, config, tests, args, stream))

@@ -23,6 +23,7 @@ import dns.rdatatype
 
 from dnscert.dnshealth.engine.discovery import ParentWalk, ParentWalker
 from dnscert.dnshealth.engine.model import EngineConfig
+from dnscert.dnshealth.engine.names import keep, kept_name
 from dnscert.dnshealth.engine.query import (
     Answer,
     CountingClient,
@@ -31,6 +32,7 @@ from dnscert.dnshealth.engine.query import (
     QueryOptions,
     QueryResult,
     is_ipv6,
+    shielded,
     unique,
 )
 from dnscert.dnshealth.engine.resolve import LookupResult, Resolver, ZoneCutCache
@@ -64,22 +66,24 @@ class NsIp:
             self.name.labels == other.name.labels or self.name == other.name
         )
 
+    # Kept in the instance once computed, without ``functools.cached_property`` (whose lock
+    # costs more than these computations: zones make thousands of NsIp).
     def __hash__(self) -> int:
         """The hash of (name, address), computed once."""
-        return self._hash
-
-    @functools.cached_property
-    def _hash(self) -> int:
-        return hash((self.name, self.address))
+        value: int | None = self.__dict__.get("_hash")
+        if value is None:
+            value = hash((self.name, self.address))
+            object.__setattr__(self, "_hash", value)
+        return value
 
     def __str__(self) -> str:
         """Zonemaster's ``ns1.example.xa/192.0.2.1`` form (the name alone without address)."""
-        return self._text
-
-    @functools.cached_property
-    def _text(self) -> str:
-        name = self.name.to_text(omit_final_dot=True)
-        return f"{name}/{self.address}" if self.address else name
+        text: str | None = self.__dict__.get("_text")
+        if text is None:
+            name = self.name.to_text(omit_final_dot=True)
+            text = f"{name}/{self.address}" if self.address else name
+            object.__setattr__(self, "_text", text)
+        return text
 
     @property
     def is_ipv6(self) -> bool:
@@ -112,7 +116,7 @@ class ZoneContext:
         client: QueryClient,
         cuts: ZoneCutCache | None = None,
     ) -> None:
-        self.zone = dns.name.from_text(zone) if isinstance(zone, str) else zone
+        self.zone = kept_name(zone) if isinstance(zone, str) else keep(zone)
         self.config = config
         #: Counts this zone's queries; the shared client below it caches across zones.
         self.client = CountingClient(client)
@@ -120,7 +124,7 @@ class ZoneContext:
             dns.name.from_text(name): list(addresses)
             for name, addresses in config.undelegated_ns.items()
         }
-        overrides = {}
+        overrides: dict[dns.name.Name, list[str]] = {}
         if self._undelegated:
             undelegated_ips = [a for addresses in self._undelegated.values() for a in addresses]
             if undelegated_ips:
@@ -172,7 +176,14 @@ class ZoneContext:
             port or self.config.port,
             tcp_fallback,
         )
-        return await self.client.query(address, qname, rdtype, options)
+        # Most queries of a zone were already answered (for this zone or another): take the
+        # finished answer without going through the client's coroutines.
+        self.client.count += 1
+        shared = self.client.client
+        answered = shared.finished(address, qname, rdtype, options)
+        if answered is not None:
+            return answered
+        return await shared.query(address, qname, rdtype, options)
 
     async def send(
         self, address: str, message: dns.message.Message, *, tcp: bool = False
@@ -290,14 +301,14 @@ class ZoneContext:
         elif future.done():
             done: _T = future.result()
             return done
-        result: _T = await asyncio.shield(future)
+        result: _T = await shielded(future)
         return result
 
     async def _parent_walk(self) -> ParentWalk:
         if self.zone == dns.name.root:
             return ParentWalk(self.zone)
-        root_servers = [
-            (dns.name.from_text(name), address)
+        root_servers: list[tuple[dns.name.Name, str]] = [
+            (kept_name(name), address)
             for name, addresses in self.config.root_hints
             for address in addresses
             if self.can_query(address)

@@ -17,6 +17,7 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
+from dnscert.dnshealth.engine.names import keep_labels
 from dnscert.dnshealth.engine.query import Answer, QueryResult, name_key, same_name
 
 
@@ -181,8 +182,9 @@ class ParentWalker:
             if rrset.name in names and rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
                 glue.setdefault(rrset.name, []).extend(rdata.address for rdata in rrset)
         missing = [name for name in names if name not in glue]
-        looked_up = await asyncio.gather(*(self.lookup_addresses(name) for name in missing))
-        glue.update(zip(missing, looked_up, strict=True))
+        if missing:
+            looked_up = await asyncio.gather(*(self.lookup_addresses(name) for name in missing))
+            glue.update(zip(missing, looked_up, strict=True))
         zone_key = name_key(zone)
         for name in names:
             for address in glue.get(name, []):
@@ -268,7 +270,7 @@ class ParentWalker:
 
 def _one_label_closer(child: dns.name.Name, ancestor: dns.name.Name) -> dns.name.Name:
     """The ancestor of ``child`` that has one more label than ``ancestor``."""
-    return dns.name.Name(child.labels[-(len(ancestor.labels) + 1) :])
+    return keep_labels(child.labels[-(len(ancestor.labels) + 1) :])
 
 
 def _single_soa(response: Answer, zone: dns.name.Name) -> bool:

@@ -147,6 +147,9 @@ def _work(
     config: EngineConfig, tests: list[str] | None, concurrency: int, inbox: Any, outbox: Any
 ) -> None:
     """Worker process body: check what the inbox hands out, send each report back."""
+    from dnscert.dnshealth.engine.runner import tune_gc_in_batches  # runner imports this module
+
+    tune_gc_in_batches()
     try:
         eventloop.run(_serve(config, tests, concurrency, inbox, outbox))
     except BaseException as exc:  # reported to the parent, which ends the run

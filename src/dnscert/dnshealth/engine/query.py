@@ -4,14 +4,15 @@ Built for throughput: queries never get a socket of their own over UDP; response
 to waiting queries by (server, port, id) and then by question, so stray, late, garbage or
 wrongly-identified datagrams are ignored and the query keeps waiting until its timeout.
 Every query has an explicit timeout and retry count, a per-server token bucket bounds the rate,
-and identical queries within one run are asked once (in-flight ones are shared too).
+and identical queries within one run are asked once (in-flight ones are shared too). TCP
+queries share a kept connection per server (``tcp.TcpPool``), zone transfers and hand-built
+messages excepted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import dataclasses
 import enum
 import functools
@@ -22,7 +23,7 @@ import struct
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import dns.edns
 import dns.exception
@@ -35,9 +36,12 @@ import dns.reversename
 import dns.rrset
 
 from dnscert.dnshealth.engine.model import EngineConfig
+from dnscert.dnshealth.engine.names import kept_name
+from dnscert.dnshealth.engine.tcp import TcpPool, Ticket, exchange_once
 from dnscert.dnshealth.engine.wire import read_message
 
 MAX_UDP_PAYLOAD = 65535
+_T = TypeVar("_T")
 _AA, _TC, _RA = int(dns.flags.AA), int(dns.flags.TC), int(dns.flags.RA)
 _SOCKET_BUFFER = 4 * 1024 * 1024
 #: Parsed responses kept by wire bytes (id excluded): name servers of one zone usually give
@@ -73,6 +77,9 @@ class QueryOptions:
     port: int = 53
     #: Repeat a truncated UDP answer over TCP (off to look at the truncated answer itself).
     tcp_fallback: bool = True
+    #: Over TCP, share a kept connection to the server with other queries (``tcp.TcpPool``);
+    #: off: a connection of its own. Zone transfers always get their own connection.
+    pipelined: bool = True
 
     def __hash__(self) -> int:
         """The hash of every field, computed once: options are part of every query's key."""
@@ -100,17 +107,18 @@ class Answer:
     elapsed_ms: float = 0.0
     port: int = 53
 
+    #: The (extended) response code as an int, e.g. ``dns.rcode.NOERROR``.
+    rcode: int = dataclasses.field(init=False, repr=False)
+    # Plain int: bit tests on the ``dns.flags.Flag`` enum go through Python-level code.
+    _flags: int = dataclasses.field(init=False, repr=False)
+
     ok = True
 
-    @functools.cached_property
-    def rcode(self) -> int:
-        """The (extended) response code, e.g. ``dns.rcode.NOERROR``."""
-        return int(self.message.rcode())
-
-    @functools.cached_property
-    def _flags(self) -> int:
-        # Plain int: bit tests on the ``dns.flags.Flag`` enum go through Python-level code.
-        return int(self.message.flags)
+    def __post_init__(self) -> None:
+        """Read header flags and rcode once, as ints (``Message.rcode()``'s arithmetic)."""
+        flags = int(self.message.flags)
+        self._flags = flags
+        self.rcode = (flags & 0x000F) | ((int(self.message.ednsflags) >> 20) & 0xFF0)
 
     @property
     def aa(self) -> bool:
@@ -226,8 +234,8 @@ def name_key(name: dns.name.Name) -> tuple[bytes, ...]:
 
 @functools.lru_cache(maxsize=65536)
 def name_from_text(text: str) -> dns.name.Name:
-    """``dns.name.from_text(text)``, remembered (names are immutable)."""
-    return dns.name.from_text(text)
+    """``dns.name.from_text(text)`` as a ``KeptName``, remembered (names are immutable)."""
+    return kept_name(text)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -283,9 +291,7 @@ def query_wire(qname: dns.name.Name, rdtype: int, options: QueryOptions) -> byte
         flags |= dns.flags.AD
     edns = options.edns_version is not None or options.dnssec
     header = struct.pack("!HHHHHH", 0, flags, 1, 0, 0, 1 if edns else 0)
-    name = qname.to_wire()
-    assert name is not None  # absolute names only: from_text always makes them
-    wire = header + name + struct.pack("!HH", rdtype, options.qclass)
+    wire = header + _name_wire(qname.labels) + struct.pack("!HH", rdtype, options.qclass)
     if not edns:
         return wire
     ednsflags = (options.edns_flags | (dns.flags.DO if options.dnssec else 0)) & 0xFFFF
@@ -295,6 +301,14 @@ def query_wire(qname: dns.name.Name, rdtype: int, options: QueryOptions) -> byte
     )
     opt = b"\x00" + struct.pack("!HHIH", dns.rdatatype.OPT, options.bufsize, ttl, len(rdata))
     return wire + opt + rdata
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_wire(labels: tuple[bytes, ...]) -> bytes:
+    """The uncompressed wire form of a name with these labels (case kept)."""
+    wire = dns.name.Name(labels).to_wire()
+    assert wire is not None  # absolute names only: from_text always makes them
+    return wire
 
 
 @dataclass
@@ -329,37 +343,6 @@ class _SharedUdp(asyncio.DatagramProtocol):
         """ICMP errors on an unconnected socket name no query: the query times out instead."""
 
 
-class _TcpExchange(asyncio.Protocol):
-    """One query over one TCP connection: write it framed, collect one framed response.
-
-    A bare protocol rather than streams: no reader, writer, drain or wait_closed, which cost
-    more CPU than the exchange itself. A connection that ends before the whole response
-    arrived fails the exchange with ``ConnectionError``.
-    """
-
-    def __init__(self, wire: bytes, response: asyncio.Future[bytes]) -> None:
-        self.wire = wire
-        self.response = response
-        self.buffer = b""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        cast(asyncio.Transport, transport).write(struct.pack("!H", len(self.wire)) + self.wire)
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if len(self.buffer) >= 2 and not self.response.done():
-            (length,) = struct.unpack_from("!H", self.buffer)
-            if len(self.buffer) >= 2 + length:
-                self.response.set_result(self.buffer[2 : 2 + length])
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.response.done():
-            got = len(self.buffer)
-            self.response.set_exception(
-                exc or ConnectionError(f"connection closed after {got} bytes of the response")
-            )
-
-
 class QueryClient:
     """Sends queries for a whole run; share one instance across every zone of a batch."""
 
@@ -372,6 +355,7 @@ class QueryClient:
         self._cache: dict[tuple[Any, ...], asyncio.Future[QueryResult]] = {}
         self._buckets: dict[str, list[float]] = {}
         self._parsed: dict[bytes, dns.message.Message] = {}
+        self._tcp_pool = TcpPool()
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -399,7 +383,19 @@ class QueryClient:
             if task.done():
                 return task.result()
         # Shielded: a cancelled caller (zone timeout) leaves the shared query to finish.
-        return await asyncio.shield(task)
+        return await shielded(task)
+
+    def finished(
+        self, address: str, qname: dns.name.Name | str, rdtype: int | str, options: QueryOptions
+    ) -> QueryResult | None:
+        """The result of the identical query if it already finished in this run, else None."""
+        name = name_from_text(qname) if isinstance(qname, str) else qname
+        type_ = rdtype if isinstance(rdtype, int) else int(rdatatype(rdtype))
+        task = self._cache.get((address, name.labels, type_, options))
+        if task is None or not task.done():
+            return None
+        self.stats.cache_hits += 1
+        return task.result()
 
     async def send(
         self,
@@ -411,7 +407,9 @@ class QueryClient:
     ) -> QueryResult:
         """Send a message built by the caller (never cached); no TCP fallback when ``tcp``."""
         question = message.question[0]
-        options = QueryOptions(tcp=tcp, port=port or self.config.port, qclass=question.rdclass)
+        options = QueryOptions(
+            tcp=tcp, port=port or self.config.port, qclass=question.rdclass, pipelined=False
+        )
         wire = message.to_wire()
         return await self._exchange(address, question.name, question.rdtype, wire, options)
 
@@ -431,6 +429,7 @@ class QueryClient:
             if endpoint.transport is not None:
                 endpoint.transport.close()
         self._endpoints.clear()
+        self._tcp_pool.close()
 
     # ---- internals ----------------------------------------------------------------------
 
@@ -483,14 +482,17 @@ class QueryClient:
         options: QueryOptions,
     ) -> QueryResult:
         try:
-            endpoint = await self._endpoint(server)
+            endpoint = self._endpoints.get(_endpoint_key(server, self.config))
+            if endpoint is None:
+                endpoint = await self._endpoint(server)
         except OSError as exc:
             reason = FailureReason.NETWORK
             return QueryFailure(server, qname, rdtype, reason, str(exc), options.port)
         question = (qname, rdtype, options.qclass)
         malformed = 0
         for _attempt in range(self.config.retries + 1):
-            await self._take_token(server)
+            if self.config.rate_limit > 0:
+                await self._take_token(server)
             outcome = await self._udp_attempt(endpoint, server, question, wire, options.port)
             if isinstance(outcome, tuple):
                 wire, elapsed = outcome
@@ -596,14 +598,15 @@ class QueryClient:
                 del self._parsed[next(iter(self._parsed))]
             self._parsed[body] = parsed
             return parsed
-        message = copy.copy(parsed)
+        # copy.copy without its reduce machinery: a Message is a plain object with a __dict__.
+        message = object.__new__(type(parsed))
+        message.__dict__.update(parsed.__dict__)
         message.id = int.from_bytes(wire[:2], "big")
         return message
 
     async def _endpoint(self, server: str) -> _SharedUdp:
-        family = socket.AF_INET6 if is_ipv6(server) else socket.AF_INET
-        source = self.config.source_ipv6 if family == socket.AF_INET6 else self.config.source_ipv4
-        key = (int(family), source)
+        key = _endpoint_key(server, self.config)
+        family, source = key
         endpoint = self._endpoints.get(key)
         if endpoint is not None:
             return endpoint
@@ -633,7 +636,8 @@ class QueryClient:
     ) -> QueryResult:
         failure: QueryFailure | None = None
         for _attempt in range(self.config.retries + 1):
-            await self._take_token(server)
+            if self.config.rate_limit > 0:
+                await self._take_token(server)
             result = await self._tcp_attempt(server, qname, rdtype, wire, options)
             if isinstance(result, Answer):
                 return result
@@ -654,12 +658,13 @@ class QueryClient:
         started = time.monotonic()
         self.stats.sent += 1
         self.stats.tcp += 1
-        query_id = struct.pack("!H", random.getrandbits(16))
+        source = self.config.source_ipv6 if is_ipv6(server) else self.config.source_ipv4
+        local = (source, 0) if source else None
         try:
-            response = await asyncio.wait_for(
-                self._tcp_exchange(server, query_id + wire[2:], options.port),
-                self.config.timeout,
-            )
+            if options.pipelined and rdtype not in _TRANSFERS:
+                response, id_matches = await self._tcp_pipelined(server, options.port, local, wire)
+            else:
+                response, id_matches = await self._tcp_once(server, options.port, local, wire)
         except TimeoutError:
             self.stats.timeouts += 1
             return QueryFailure(
@@ -671,7 +676,7 @@ class QueryClient:
         self.stats.received += 1
         question = _question_of(response)
         matches = question in ((qname, rdtype, options.qclass), _NO_QUESTION)
-        if not matches or response[:2] != query_id:
+        if not matches or not id_matches:
             self.stats.malformed += 1
             detail = "TCP response does not match the query (id or question)"
             reason = FailureReason.MALFORMED
@@ -679,18 +684,36 @@ class QueryClient:
         elapsed = (time.monotonic() - started) * 1000.0
         return self._answer(server, qname, rdtype, response, elapsed, True, options.port)
 
-    async def _tcp_exchange(self, server: str, wire: bytes, port: int) -> bytes:
-        source = self.config.source_ipv6 if is_ipv6(server) else self.config.source_ipv4
-        local = (source, 0) if source else None
-        loop = asyncio.get_running_loop()
-        response: asyncio.Future[bytes] = loop.create_future()
-        transport, _protocol = await loop.create_connection(
-            lambda: _TcpExchange(wire, response), server, port, local_addr=local
+    async def _tcp_once(
+        self, server: str, port: int, local: tuple[str, int] | None, wire: bytes
+    ) -> tuple[bytes, bool]:
+        """The response on a connection of its own, and whether its id is the query's."""
+        query_id = struct.pack("!H", random.getrandbits(16))
+        response = await asyncio.wait_for(
+            exchange_once(server, port, local, query_id + wire[2:]), self.config.timeout
         )
+        return response, response[:2] == query_id
+
+    async def _tcp_pipelined(
+        self, server: str, port: int, local: tuple[str, int] | None, wire: bytes
+    ) -> tuple[bytes, bool]:
+        """The response over a kept connection (matched by id there).
+
+        A failure that pipelining may have caused (the connection carried other queries too)
+        gets one more go on a connection of its own: the verdict is the one-query one.
+        """
+        ticket = Ticket()
         try:
-            return await response
-        finally:
-            transport.close()
+            response = await asyncio.wait_for(
+                self._tcp_pool.exchange(server, port, local, wire, ticket), self.config.timeout
+            )
+            return response, True
+        except (TimeoutError, OSError):
+            if not ticket.shared:
+                raise
+        self.stats.sent += 1
+        self.stats.tcp += 1
+        return await self._tcp_once(server, port, local, wire)
 
     async def _take_token(self, server: str) -> None:
         """Per-server token bucket: wait until ``server`` may receive one more query."""
@@ -733,6 +756,37 @@ class CountingClient:
         return await self.client.send(address, message, tcp=tcp)
 
 
+def _endpoint_key(server: str, config: EngineConfig) -> tuple[int, str | None]:
+    """(address family, source address) of the shared UDP socket for ``server``."""
+    if is_ipv6(server):
+        return int(socket.AF_INET6), config.source_ipv6
+    return int(socket.AF_INET), config.source_ipv4
+
+
+def shielded(task: asyncio.Future[_T]) -> asyncio.Future[_T]:
+    """A future that settles as ``task`` does; cancelling it leaves ``task`` running.
+
+    ``asyncio.shield`` without its extra bookkeeping (two callbacks, pure-Python checks):
+    every query waits through one of these, so the difference shows in a batch's CPU.
+    """
+    outer: asyncio.Future[_T] = task.get_loop().create_future()
+    task.add_done_callback(functools.partial(_relay, outer))
+    return outer
+
+
+def _relay(outer: asyncio.Future[_T], task: asyncio.Future[_T]) -> None:
+    if outer.done():  # the waiter was cancelled: nobody wants the result any more
+        return
+    if task.cancelled():
+        outer.cancel()
+        return
+    error = task.exception()
+    if error is not None:
+        outer.set_exception(error)
+    else:
+        outer.set_result(task.result())
+
+
 def _safe_normalise(address: str) -> str:
     try:
         return normalise_address(address)
@@ -740,6 +794,8 @@ def _safe_normalise(address: str) -> str:
         return address
 
 
+#: Zone transfers (AXFR, IXFR): their answer may be many messages, so never pipelined.
+_TRANSFERS = frozenset({int(dns.rdatatype.AXFR), int(dns.rdatatype.IXFR)})
 #: What ``_question_of`` returns for a response without a question (some FORMERR answers).
 _NO_QUESTION = (dns.name.empty, -1, -1)
 

@@ -85,6 +85,7 @@ def register(cls: _T) -> _T:
         if not isinstance(level, Level):
             raise ValueError(f"{cls.id}: tag {tag} has level {level!r}, not a Level")
     _REGISTRY[cls.id] = cls
+    _ordered.clear()  # the run order is computed again with the newcomer
     return cls
 
 
@@ -104,10 +105,16 @@ def _sort_key(cls: type[TestCase]) -> tuple[int, str]:
     return order, cls.id
 
 
+#: ``all_test_cases()`` once sorted (every zone of a batch asks for it); emptied by ``register``.
+_ordered: list[type[TestCase]] = []
+
+
 def all_test_cases() -> list[type[TestCase]]:
     """Every registered test case, in Zonemaster's module order then by id."""
     load_checks()
-    return sorted(_REGISTRY.values(), key=_sort_key)
+    if len(_ordered) != len(_REGISTRY):  # also notices a test case taken out of the registry
+        _ordered[:] = sorted(_REGISTRY.values(), key=_sort_key)
+    return list(_ordered)
 
 
 def get(test_case_id: str) -> type[TestCase]:

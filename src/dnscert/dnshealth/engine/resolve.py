@@ -20,11 +20,13 @@ import dns.rdatatype
 import dns.rrset
 
 from dnscert.dnshealth.engine.model import EngineConfig
+from dnscert.dnshealth.engine.names import keep_labels
 from dnscert.dnshealth.engine.query import (
     Answer,
     CountingClient,
     QueryClient,
     QueryOptions,
+    shielded,
     unique,
 )
 
@@ -81,11 +83,34 @@ def _labels_key(name: dns.name.Name) -> tuple[bytes, ...]:
     return tuple(label.lower() for label in name.labels)
 
 
+#: Finished lookups a ``ZoneCutCache`` keeps before it forgets them all (bounded memory).
+LOOKUP_CACHE_LIMIT = 20_000
+
+#: A shared lookup's outcome: the result and every lookup error met on the way.
+SharedLookup = tuple["LookupResult", list[tuple[dns.name.Name, int, "LookupError_"]]]
+
+
 class ZoneCutCache:
-    """Zone cut -> name server addresses, learnt from referrals; shared by a whole run."""
+    """What every zone of a run shares about resolution: zone cuts and finished lookups.
+
+    Zone cut -> name server addresses, learnt from referrals; and (name, type) -> the outcome
+    of a lookup from the root hints, so the many zones of a batch that look up the same name
+    (a hosting provider's name servers, PTRs of its addresses) walk the tree once. Lookups
+    under user-imposed zone cuts (an undelegated test) are never shared.
+    """
 
     def __init__(self, root_addresses: list[str]) -> None:
         self.cuts: dict[tuple[bytes, ...], list[str]] = {(b"",): root_addresses}
+        self.lookups: dict[tuple[tuple[bytes, ...], int], asyncio.Future[SharedLookup]] = {}
+
+    def remember(
+        self, key: tuple[tuple[bytes, ...], int], lookup: asyncio.Future[SharedLookup]
+    ) -> None:
+        """Keep a lookup under way or done (finished ones are dropped when the cache is full)."""
+        if len(self.lookups) >= LOOKUP_CACHE_LIMIT:
+            for old in [k for k, done in self.lookups.items() if done.done()]:
+                del self.lookups[old]
+        self.lookups[key] = lookup
 
     def closest(
         self, name: dns.name.Name, overrides: dict[dns.name.Name, list[str]]
@@ -98,7 +123,7 @@ class ZoneCutCache:
         for start in range(len(key)):
             known = self.cuts.get(key[start:])
             if known is not None:
-                return dns.name.Name(name.labels[start:]), known
+                return keep_labels(name.labels[start:]), known
         return dns.name.root, self.cuts[(b"",)]
 
     def learn(self, cut: dns.name.Name, addresses: list[str]) -> None:
@@ -129,9 +154,32 @@ class Resolver:
     async def lookup(
         self, qname: dns.name.Name | str, rdtype: int | str, depth: int = 0
     ) -> LookupResult:
-        """Resolve (qname, rdtype) from the root hints, following CNAMEs."""
+        """Resolve (qname, rdtype) from the root hints, following CNAMEs.
+
+        A top-level lookup without user-imposed cuts is shared by the whole run through the
+        ``ZoneCutCache``; its lookup errors are recorded here as if it had run here. The
+        result is shared: read it, do not change it.
+        """
         name = dns.name.from_text(qname) if isinstance(qname, str) else qname
         wanted = int(dns.rdatatype.RdataType.make(rdtype))
+        if depth or self.overrides:
+            return await self._lookup(name, wanted, depth)
+        key = (_labels_key(name), wanted)
+        shared = self.cuts.lookups.get(key)
+        if shared is None:
+            shared = asyncio.ensure_future(self._shared_lookup(name, wanted))
+            self.cuts.remember(key, shared)
+        result, errors = shared.result() if shared.done() else await shielded(shared)
+        self.errors.extend(errors)
+        return result
+
+    async def _shared_lookup(self, name: dns.name.Name, wanted: int) -> SharedLookup:
+        """The lookup by a resolver of its own, so its errors can be replayed to everyone."""
+        own = Resolver(self.client, self.config, self.cuts, self.overrides)
+        result = await own._lookup(name, wanted, 0)
+        return result, own.errors
+
+    async def _lookup(self, name: dns.name.Name, wanted: int, depth: int) -> LookupResult:
         result = LookupResult(name, wanted)
         current = name
         seen = {name}

@@ -6,9 +6,12 @@ again, so this reader keeps what does not depend on the message it came from:
 
 - owner and NS-target names, by their exact labels (``dns.name.Name`` is immutable);
 - rdata without embedded names (A, AAAA, DS, DNSKEY, TXT, OPT...), by class, type and bytes;
-- NS, CNAME and PTR rdata, by their target's labels.
+- NS, CNAME and PTR rdata, by their target's labels;
+- SOA, MX and RRSIG, read field by field (names as above), by content.
 
-Everything else (SOA, MX, RRSIG, NSEC...) is read by dnspython's own rdata parsers. RRsets are
+Names are ``names.KeptName``s (hash and comparison computed once).
+
+Everything else (NSEC, DNAME, SRV...) is read by dnspython's own rdata parsers. RRsets are
 filled as ``Rdataset.add`` does (TTL minimum, duplicates dropped, singleton types keep the last
 record), with one hash per record instead of two. Anything unusual — another opcode, TSIG, a
 misplaced OPT, a bad pointer, trailing bytes, any error at all — is handed to
@@ -32,6 +35,8 @@ import dns.rdatatype
 import dns.rrset
 import dns.wire
 
+from dnscert.dnshealth.engine.names import KeptName
+
 #: Entries kept per cache before it is emptied (bounded memory over a long batch).
 CACHE_LIMIT = 50_000
 
@@ -42,6 +47,12 @@ _BY_BYTES = frozenset(
 )
 #: Record types whose rdata is one domain name that may be compressed (not DNAME).
 _ONE_NAME = frozenset(int(dns.rdatatype.RdataType.make(name)) for name in ("NS", "CNAME", "PTR"))
+#: Record types read here from their fields (names as read by ``_name``), kept by content.
+_SOA = int(dns.rdatatype.SOA)
+_MX = int(dns.rdatatype.MX)
+_BY_FIELDS = frozenset({_SOA, _MX, int(dns.rdatatype.RRSIG)})
+_SOA_FIELDS = struct.Struct("!IIIII")
+_RRSIG_FIELDS = struct.Struct("!HBBIIIH")
 _OPT = int(dns.rdatatype.OPT)
 _TSIG = int(dns.rdatatype.TSIG)
 _RRSIG = int(dns.rdatatype.RRSIG)
@@ -165,15 +176,76 @@ def _rdata_at(wire: bytes, offset: int, end: int, rdclass: int, rdtype: int) -> 
         if name_end != end:
             raise _Unusual
         cache_key = (rdclass, rdtype, target.labels)
+        rdata = _rdata.get(cache_key)
+        if rdata is None:
+            # The target as read above (a KeptName), not a second parse of the same bytes.
+            kind = dns.rdata.get_rdata_class(_class(rdclass), _type(rdtype))
+            rdata = kind(_class(rdclass), _type(rdtype), target)
+            _keep(cache_key, rdata)
+        return rdata
+    elif rdtype in _BY_FIELDS:
+        return _rdata_by_fields(wire, offset, end, rdclass, rdtype)
     else:
         return _parse_rdata(wire, offset, end, rdclass, rdtype)
     rdata = _rdata.get(cache_key)
     if rdata is None:
         rdata = _parse_rdata(wire, offset, end, rdclass, rdtype)
-        if len(_rdata) >= CACHE_LIMIT:
-            _rdata.clear()
-        _rdata[cache_key] = rdata
+        _keep(cache_key, rdata)
     return rdata
+
+
+def _rdata_by_fields(
+    wire: bytes, offset: int, end: int, rdclass: int, rdtype: int
+) -> dns.rdata.Rdata:
+    """SOA, MX or RRSIG read as dnspython's parsers read them, kept by content.
+
+    Their names are read by ``_name`` (``KeptName``s, compressed where dnspython allows it:
+    SOA and MX names, not the RRSIG signer); anything else leaves the message to dnspython.
+    """
+    fields: tuple[Any, ...]
+    if rdtype == _SOA:
+        (mname, _key), position = _name(wire, offset, end)
+        (rname, _key), position = _name(wire, position, end)
+        if end - position != _SOA_FIELDS.size:
+            raise _Unusual
+        fields = (mname, rname, *_SOA_FIELDS.unpack_from(wire, position))
+        cache_key: tuple[Any, ...] = (
+            rdclass,
+            rdtype,
+            mname.labels,
+            rname.labels,
+            wire[position:end],
+        )
+    elif rdtype == _MX:
+        if end - offset < 3:
+            raise _Unusual
+        (exchange, _key), position = _name(wire, offset + 2, end)
+        if position != end:
+            raise _Unusual
+        fields = (int.from_bytes(wire[offset : offset + 2], "big"), exchange)
+        cache_key = (rdclass, rdtype, wire[offset : offset + 2], exchange.labels)
+    else:  # RRSIG
+        start = offset + _RRSIG_FIELDS.size
+        if end < start:
+            raise _Unusual
+        (signer, _key), position = _name(wire, start, end)
+        if position - start != sum(len(label) + 1 for label in signer.labels):
+            raise _Unusual  # a compressed signer: dnspython refuses it
+        signature = wire[position:end]
+        fields = (*_RRSIG_FIELDS.unpack_from(wire, offset), signer, signature)
+        cache_key = (rdclass, rdtype, wire[offset:start], signer.labels, signature)
+    rdata = _rdata.get(cache_key)
+    if rdata is None:
+        kind = dns.rdata.get_rdata_class(_class(rdclass), _type(rdtype))
+        rdata = kind(_class(rdclass), _type(rdtype), *fields)
+        _keep(cache_key, rdata)
+    return rdata
+
+
+def _keep(cache_key: tuple[Any, ...], rdata: dns.rdata.Rdata) -> None:
+    if len(_rdata) >= CACHE_LIMIT:
+        _rdata.clear()
+    _rdata[cache_key] = rdata
 
 
 def _parse_rdata(wire: bytes, offset: int, end: int, rdclass: int, rdtype: int) -> dns.rdata.Rdata:
@@ -224,8 +296,8 @@ def _name(
     exact = tuple(labels)
     known = _names.get(exact)
     if known is None:
-        name = dns.name.Name(exact)  # validates the total length
-        known = (name, tuple(label.lower() for label in exact))
+        name = KeptName(exact)  # validates the total length
+        known = (name, name.folded)
         if len(_names) >= CACHE_LIMIT:
             _names.clear()
         _names[exact] = known

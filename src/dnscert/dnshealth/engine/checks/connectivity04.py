@@ -16,6 +16,7 @@ import dns.rdatatype
 
 from dnscert.dnshealth.engine.context import Answer, NsIp, ZoneContext, ns_list
 from dnscert.dnshealth.engine.model import Level, Message
+from dnscert.dnshealth.engine.names import keep_labels
 from dnscert.dnshealth.engine.query import reverse_name, unique
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -34,7 +35,7 @@ def prefix_query_name(address: str, base: dns.name.Name = CYMRU_BASE_NAME) -> dn
     reverse = reverse_name(address)
     labels = reverse.labels[: 4 if ip.version == 4 else 32]
     zone = "origin" if ip.version == 4 else "origin6"
-    return dns.name.Name(labels).concatenate(dns.name.Name((zone.encode(),))).concatenate(base)
+    return keep_labels((*labels, zone.encode(), *base.labels))
 
 
 def parse_prefixes(strings: list[str], address: str) -> tuple[list[IPNetwork], bool]:

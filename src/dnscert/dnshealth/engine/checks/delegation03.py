@@ -31,22 +31,55 @@ def longest_name_under(zone: dns.name.Name) -> dns.name.Name:
 
 
 def referral_size(zone: dns.name.Name, servers: list[NsIp], parent: dns.name.Name) -> int:
-    """Octets of the worst-case referral for ``zone`` (RFC 1035 compression)."""
-    message = dns.message.Message()
-    message.question.append(
-        dns.rrset.RRset(longest_name_under(zone), dns.rdataclass.IN, dns.rdatatype.A)
-    )
-    names = list(dict.fromkeys(server.name for server in servers))
-    ns = dns.rrset.RRset(zone, dns.rdataclass.IN, dns.rdatatype.NS)
-    for name in names:
-        ns.add(dns.rdata.from_text("IN", "NS", name.to_text()), 86400)
-    message.authority.append(ns)
-    for rdtype, is_v6 in (("A", False), ("AAAA", True)):
+    """Octets of the worst-case referral for ``zone`` (RFC 1035 compression).
+
+    The referral answers a question for the longest name under the zone: NS records of the
+    zone, then one A and one AAAA glue record when every server of that family is under the
+    parent. The size is counted as dnspython would render that message (``WireSize``)
+    without building it: rendering made this the dearest check of a zone.
+    """
+    size = WireSize()
+    size.name(longest_name_under(zone))
+    size.add(4)  # type, class
+    for name in dict.fromkeys(server.name for server in servers):
+        size.name(zone)
+        size.add(10)  # type, class, TTL, rdlength
+        size.name(name)
+    for is_v6, length in ((False, 4), (True, 16)):
         family = [s for s in servers if s.address is not None and s.is_ipv6 == is_v6]
         if family and all(s.name.is_subdomain(parent) for s in family):
-            glue = dns.rrset.from_text(family[0].name, 86400, "IN", rdtype, family[0].address)
-            message.additional.append(glue)
-    return len(message.to_wire())
+            size.name(family[0].name)
+            size.add(10 + length)
+    return size.octets
+
+
+class WireSize:
+    """The length of a message being written, names compressed as dnspython compresses them.
+
+    Each suffix of a written name (the root alone excepted) is remembered at its offset
+    while the offset fits a pointer (0x3FFF); a later name ends with a pointer to the
+    longest remembered suffix. Names compare case-insensitively, as ``dns.name.Name`` keys.
+    """
+
+    def __init__(self) -> None:
+        self.octets = 12  # the header
+        self._offsets: set[tuple[bytes, ...]] = set()
+
+    def add(self, octets: int) -> None:
+        """Count ``octets`` written as they are."""
+        self.octets += octets
+
+    def name(self, name: dns.name.Name) -> None:
+        """Count ``name`` (absolute) as written with compression."""
+        labels = tuple(label.lower() for label in name.labels)
+        for start, label in enumerate(labels):
+            suffix = labels[start:]
+            if suffix in self._offsets:
+                self.octets += 2
+                return
+            if len(suffix) > 1 and self.octets <= 0x3FFF:
+                self._offsets.add(suffix)
+            self.octets += 1 + len(label)
 
 
 @register

@@ -15,6 +15,7 @@ import dns.name
 import dns.rcode
 
 from dnscert.dnshealth.engine.context import Answer, NsIp, QueryResult, ZoneContext
+from dnscert.dnshealth.engine.names import kept_name
 
 MODULE = "DNSCERT"
 
@@ -55,7 +56,7 @@ def unique_addresses(servers: list[NsIp]) -> dict[str, list[NsIp]]:
 def recursion_probe_name(ctx: ZoneContext) -> dns.name.Name:
     """A name outside the zone that always exists: a root server name from the root hints."""
     for name, _addresses in ctx.config.root_hints:
-        candidate = dns.name.from_text(name)
+        candidate = kept_name(name)
         if not candidate.is_subdomain(ctx.zone):
             return candidate
     return dns.name.from_text("a.root-servers.net.")

@@ -9,6 +9,7 @@ import dns.rdatatype
 
 from dnscert.dnshealth.engine.context import Answer, NsIp, ZoneContext, ns_list
 from dnscert.dnshealth.engine.model import Level, Message
+from dnscert.dnshealth.engine.names import kept_name
 from dnscert.dnshealth.engine.registry import TestCase, register
 
 QUERY_NAMES = ("version.bind", "version.server")
@@ -57,7 +58,7 @@ class Nameserver15(TestCase):
         if not isinstance(response, Answer) or response.rcode == dns.rcode.SERVFAIL:
             errors.setdefault(qname, []).append(server)
             return
-        owner = dns.name.from_text(qname)
+        owner = kept_name(qname)
         for rrset in response.rrsets("answer"):
             if rrset.rdtype != dns.rdatatype.TXT or rrset.name != owner:
                 continue
