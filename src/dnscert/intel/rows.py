@@ -157,30 +157,41 @@ def row_time(row: list[Any]) -> datetime:
 
 
 class RowDedupe:
-    """In-run dedupe of rows by key, first-seen within ``window`` seconds, bounded memory.
+    """In-run dedupe of rows by key within ``window`` seconds, bounded memory.
 
-    The same rule as :class:`~dnscert.intel.experts.dedupe.DedupeExpert`, for rows made in
-    worker processes (which cannot share one expert).
+    A row repeats when a row of the same key already kept lies within the window of it, in
+    either direction: the rule the stored-event check applies, so that a feed listing one
+    report out of time order gets the same verdict in one run as across runs. Rows come from
+    worker processes, which cannot share one :class:`~dnscert.intel.experts.dedupe.DedupeExpert`.
     """
 
     def __init__(self, window: float, max_keys: int = 1_000_000) -> None:
         self.window = window
         self.max_keys = max_keys
-        self._first_seen: dict[int, float] = {}
+        # Kept times per key: one float, or a list once a key has several kept rows.
+        self._kept: dict[int, float | list[float]] = {}
 
     def fresh(self, rows: list[list[Any]]) -> list[list[Any]]:
-        """The rows whose key was not first seen within the window."""
+        """The rows that repeat no kept row within the window (and remember them)."""
         if self.window <= 0:
             return rows
         kept = []
-        seen = self._first_seen
+        window = self.window
+        seen = self._kept
         for row in rows:
             key, moment = row[DEDUPE_KEY], row[TIME].timestamp()
-            first = seen.get(key)
-            if first is not None and abs(moment - first) < self.window:
-                continue
-            if len(seen) >= self.max_keys:
-                seen.pop(next(iter(seen)))
-            seen[key] = moment
+            times = seen.get(key)
+            if times is None:
+                if len(seen) >= self.max_keys:
+                    seen.pop(next(iter(seen)))
+                seen[key] = moment
+            elif isinstance(times, float):
+                if abs(moment - times) < window:
+                    continue
+                seen[key] = [times, moment]
+            else:
+                if any(abs(moment - other) < window for other in times):
+                    continue
+                times.append(moment)
             kept.append(row)
         return kept
