@@ -164,6 +164,7 @@ class EventStore:
         self.stored_duplicates = 0
         self.storage_failures = 0
         self._pending: PendingWrite | None = None
+        self._in_flight = 0  # rows of the pending batch, counted as accepted once committed
         self._transaction: transaction.Atomic | None = None
         # Taken before this run writes: only events of earlier runs can be repeated.
         self._span = stored_span(run.feed_id) if self.window > 0 else None
@@ -222,7 +223,7 @@ class EventStore:
         except BaseException as exc:
             self._abort(exc)
             raise
-        self.accepted += len(fresh)
+        self._in_flight = len(fresh)
 
     def close(self) -> None:
         """Write what is buffered and wait until every batch is committed."""
@@ -240,13 +241,16 @@ class EventStore:
             raise
         atomic, self._transaction, self._pending = self._transaction, None, None
         atomic.__exit__(None, None, None)
+        self.accepted += self._in_flight
+        self._in_flight = 0
 
     def _abort(self, exc: BaseException) -> None:
-        """Roll back the batch in flight (its rows are no longer counted as accepted)."""
+        """Roll back the batch in flight; its rows are not counted as accepted."""
         if self._transaction is None:
             return
         atomic, pending = self._transaction, self._pending
         self._transaction = self._pending = None
+        self._in_flight = 0
         try:
             if pending is not None:
                 pending.abort()

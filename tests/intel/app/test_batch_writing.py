@@ -71,6 +71,7 @@ def test_a_refused_batch_is_rolled_back_and_earlier_ones_are_kept(
         store.close()
     kept = sorted(Event.objects.filter(run=run).values_list("source_fqdn", flat=True))
     assert kept == [f"host{number}.xa" for number in range(5)]
+    assert store.accepted == 5
     assert not FailedRecord.objects.filter(run=run).exists()
 
 
