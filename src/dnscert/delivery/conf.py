@@ -20,6 +20,16 @@ def _int(name: str, default: int, minimum: int) -> int:
     return number
 
 
+def reply_address() -> str:
+    """The intake mailbox (``DNSCERT_INTAKE_ADDRESS``), where replies are read; may be empty.
+
+    Every outgoing message that expects an answer (notifications, pages, drills, injects,
+    acknowledgements) gives it as Reply-To, so the answer reaches the intake.
+    """
+    value = getattr(settings, "DNSCERT_INTAKE_ADDRESS", None)
+    return str(value) if value is not None else env_str("DNSCERT_INTAKE_ADDRESS", "")
+
+
 def max_attempts() -> int:
     """Attempts before a message is given up on (``DNSCERT_DELIVERY_MAX_ATTEMPTS``)."""
     return _int("DNSCERT_DELIVERY_MAX_ATTEMPTS", 8, 1)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from dnscert.core.choices import TLP
+from dnscert.delivery.conf import reply_address
 from dnscert.delivery.models import OutboundMessage
 from dnscert.delivery.services import queue_email, render_email
 from dnscert.directory.lookups import contacts_24x7
@@ -79,12 +80,6 @@ def render(delivery: InjectDelivery, language: str) -> tuple[str, str]:
     return mark_subject(subject), mark_body(body)
 
 
-def _reply_address() -> str:
-    from dnscert.incidents.notifications import reply_address
-
-    return reply_address()
-
-
 def send(delivery: InjectDelivery) -> list[OutboundMessage]:
     """Queue the inject to every playing contact of the participant (sent after commit)."""
     sent = []
@@ -100,7 +95,7 @@ def send(delivery: InjectDelivery) -> list[OutboundMessage]:
                 language=language,
                 about=delivery.inject.exercise,
                 headers={TOKEN_HEADER: delivery.token_label},
-                reply_to=_reply_address(),
+                reply_to=reply_address(),
             )
         )
     return sent

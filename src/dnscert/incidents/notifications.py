@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dnscert.core.exceptions import InvalidInput
+from dnscert.delivery.conf import reply_address
 from dnscert.directory.lookups import contacts_24x7
 from dnscert.directory.models import Contact
 from dnscert.incidents import paging, taxonomy
@@ -33,15 +34,6 @@ def with_reference(subject: str, incident: Incident) -> str:
     """``subject`` starting with ``[DNSCERT-YYYY-NNNN]`` (added once)."""
     tag = f"[{incident.reference}]"
     return subject if tag in subject else f"{tag} {subject}"
-
-
-def reply_address() -> str:
-    """The intake mailbox (``DNSCERT_INTAKE_ADDRESS``), where replies are read; may be empty."""
-    try:
-        from dnscert.incidents.intake.conf import intake_address
-    except ImportError:
-        return ""
-    return intake_address()
 
 
 def _context(participant: Participant) -> dict[str, Any]:

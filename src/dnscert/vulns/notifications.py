@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from dnscert.core.exceptions import InvalidInput
+from dnscert.delivery.conf import reply_address
 from dnscert.directory.lookups import contacts_24x7
 from dnscert.directory.models import Contact, Organisation
 from dnscert.vulns.choices import Audience, VendorStatus
@@ -30,12 +31,6 @@ def with_reference(subject: str, case: Case) -> str:
     """``subject`` starting with ``[DNSCERT-VU-YYYY-NNNN]`` (added once)."""
     tag = f"[{case.reference}]"
     return subject if tag in subject else f"{tag} {subject}"
-
-
-def _reply_address() -> str:
-    from dnscert.incidents.notifications import reply_address
-
-    return reply_address()
 
 
 def vendor_contacts(organisation: Organisation) -> list[Contact]:
@@ -62,7 +57,7 @@ def _send(
         "about": case,
         "sign": True,
         "headers": {REFERENCE_HEADER: case.reference},
-        "reply_to": _reply_address(),
+        "reply_to": reply_address(),
     }
     if key.strip():
         try:

@@ -7,13 +7,13 @@ Each message is queued through :mod:`dnscert.delivery.services` with the probe a
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 
 from dnscert.core.exceptions import InvalidInput
+from dnscert.delivery.conf import reply_address
 from dnscert.delivery.models import OutboundMessage
 from dnscert.delivery.services import queue_email, render_email
 from dnscert.directory.drills.models import Probe
@@ -23,7 +23,6 @@ CATEGORY = "drills.probe"
 #: Languages the drill message is written in; other contacts get English.
 LANGUAGES = ("en", "fr")
 TOKEN_HEADER = "X-DNSCERT-Drill"
-INTAKE_VARIABLE = "DNSCERT_INTAKE_ADDRESS"
 
 
 def absolute(path: str) -> str:
@@ -49,12 +48,6 @@ def hours(minutes: int) -> int | float:
     """``minutes`` in hours: whole when exact (4), one decimal otherwise (1.5)."""
     value = minutes / 60
     return int(value) if value.is_integer() else round(value, 1)
-
-
-def reply_address() -> str:
-    """Where replies go: the intake mailbox (``DNSCERT_INTAKE_ADDRESS``), may be empty."""
-    configured = getattr(settings, "DNSCERT_INTAKE_ADDRESS", None)
-    return str(configured if configured is not None else os.environ.get(INTAKE_VARIABLE, ""))
 
 
 def queue_probe(probe: Probe, *, pgp_key: str = "") -> OutboundMessage:

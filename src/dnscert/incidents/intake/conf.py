@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
+from dnscert.delivery import conf as delivery_conf
 from dnscert.env import ConfigError, env_int, env_list, env_str
 
 IMAP_SECURITY = ("ssl", "starttls", "none")
@@ -66,7 +67,7 @@ def ack_limit() -> int:
 
 def intake_address() -> str:
     """The intake mailbox, given as Reply-To of acknowledgements (``DNSCERT_INTAKE_ADDRESS``)."""
-    return str(_setting("DNSCERT_INTAKE_ADDRESS", lambda: env_str("DNSCERT_INTAKE_ADDRESS", "")))
+    return delivery_conf.reply_address()
 
 
 @dataclass(frozen=True)
