@@ -57,54 +57,84 @@ class AggregateCounter:
     tallies: dict[AggregateKey, Tally] = field(default_factory=dict)
 
     def count(self, batch: Sequence[list[Any]]) -> None:
-        """Add the rows of ``batch`` to the tallies."""
-        for row in batch:
-            moment = row[R.TIME]
-            new = is_new_registration(moment, row[R.DOMAIN_CREATED], self.new_days)
-            day = moment.date()
-            self._add(day, Dimension.FEED, self.feed_name, self.feed_name, new)
-            self._add(day, Dimension.CATEGORY, row[R.TYPE], row[R.TYPE], new)
-            if row[R.TLD]:
-                self._add(day, Dimension.TLD, row[R.TLD], row[R.TLD], new)
-            if row[R.REGISTRAR_NAME] or row[R.REGISTRAR_IANA_ID] is not None:
-                key, label = registrar_key(row[R.REGISTRAR_IANA_ID], row[R.REGISTRAR_NAME])
-                self._add(day, Dimension.REGISTRAR, key, label, new)
+        """Add the rows of ``batch`` to the tallies.
 
-    def _add(self, day: date, dimension: str, key: str, label: str, new: bool) -> None:
+        Rows are grouped by everything the tallies depend on first: a batch holds few such
+        groups, so each dimension's tally is touched once per group rather than per row.
+        """
+        groups: dict[tuple[date, str, str, int | None, str, bool], int] = {}
+        new_days = self.new_days
+        for row in batch:
+            moment, created = row[R.TIME], row[R.DOMAIN_CREATED]
+            new = created is not None and is_new_registration(moment, created, new_days)
+            group = (
+                moment.date(),
+                row[R.TYPE],
+                row[R.TLD],
+                row[R.REGISTRAR_IANA_ID],
+                row[R.REGISTRAR_NAME],
+                new,
+            )
+            groups[group] = groups.get(group, 0) + 1
+        feed = self.feed_name
+        for (day, category, tld, iana_id, registrar, new), count in groups.items():
+            self._add(day, Dimension.FEED, feed, feed, new, count)
+            self._add(day, Dimension.CATEGORY, category, category, new, count)
+            if tld:
+                self._add(day, Dimension.TLD, tld, tld, new, count)
+            if registrar or iana_id is not None:
+                key, label = registrar_key(iana_id, registrar)
+                self._add(day, Dimension.REGISTRAR, key, label, new, count)
+
+    def _add(self, day: date, dimension: str, key: str, label: str, new: bool, count: int) -> None:
         tally = self.tallies.get((day, dimension, key))
         if tally is None:
             tally = self.tallies[(day, dimension, key)] = Tally(label)
-        tally.count += 1
-        tally.new_registrations += new
+        tally.count += count
+        if new:
+            tally.new_registrations += count
 
     def flush(self) -> int:
         """Add the tallies to the stored aggregates and start again; rows touched."""
-        touched = add_counts(self.tallies.items())
-        self.tallies = {}
-        return touched
+        return add_counts(self.take())
+
+    def take(self) -> list[tuple[AggregateKey, Tally]]:
+        """The tallies so far, and start again."""
+        tallies, self.tallies = self.tallies, {}
+        return list(tallies.items())
 
 
 def add_counts(tallies: Iterable[tuple[AggregateKey, Tally]]) -> int:
     """Add counts to the stored aggregates with one upsert."""
+    params = upsert_rows(tallies)
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(upsert_statement(), params)
+    return len(params)
+
+
+def upsert_statement() -> str:
+    """The statement that adds one row of :func:`upsert_rows` to the stored aggregates."""
     quote = connection.ops.quote_name
     table = quote(DailyAggregate._meta.db_table)
     columns = ("day", "dimension", "key", "label", "count", "new_registrations")
-    sql = (
+    return (
         f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES (%s, %s, %s, %s, %s, %s) "
         f"ON CONFLICT ({quote('day')}, {quote('dimension')}, {quote('key')}) DO UPDATE SET "
         f"{quote('count')} = {table}.{quote('count')} + excluded.{quote('count')}, "
         f"{quote('new_registrations')} = {table}.{quote('new_registrations')} "
         f"+ excluded.{quote('new_registrations')}, {quote('label')} = excluded.{quote('label')}"
     )
+
+
+def upsert_rows(tallies: Iterable[tuple[AggregateKey, Tally]]) -> list[tuple[Any, ...]]:
+    """Parameters of :func:`upsert_statement`, in key order (concurrent upserts of the same
+    keys then lock them in the same order and cannot deadlock)."""
     adapt = connection.ops.adapt_datefield_value
-    params = [
+    return [
         (adapt(day), dimension, key[:253], tally.label[:253], tally.count, tally.new_registrations)
-        for (day, dimension, key), tally in tallies
+        for (day, dimension, key), tally in sorted(tallies, key=lambda item: item[0])
     ]
-    if params:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-    return len(params)
 
 
 def rebuild_days(first: date, last: date) -> int:

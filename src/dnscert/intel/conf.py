@@ -23,6 +23,11 @@ def batch_size() -> int:
     return max(1, env_int("DNSCERT_INTEL_BATCH_SIZE", 5000))
 
 
+def writer_connections() -> int:
+    """PostgreSQL connections that load batches side by side (0: the caller's connection only)."""
+    return max(0, env_int("DNSCERT_INTEL_WRITERS", 2))
+
+
 def event_retention_days() -> int:
     """Days events are kept; older events survive only in the daily aggregates (0: forever)."""
     return env_int("DNSCERT_INTEL_EVENT_RETENTION_DAYS", 180)

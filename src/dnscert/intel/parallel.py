@@ -3,9 +3,10 @@
 The file is cut into byte ranges that end on line boundaries; each worker process reads its
 range (seeking, so nothing is loaded whole), parses it with the feed's parser, runs the pure
 experts and turns each event into a database row (:func:`dnscert.intel.rows.to_row`). A
-CSV header line is repeated at the start of every range but the first so every worker knows
-the columns, and line numbers are shifted back to the file's own. Results come back in input
-order, range by range, so memory stays bounded by the number of ranges in flight.
+CSV column header is repeated at the start of every range but the first so every worker knows
+the columns (:func:`column_header`), and line numbers are shifted back to the file's own.
+Results come back in input order, range by range, so memory stays bounded by the number of
+ranges in flight.
 
 Only line-oriented formats can be split; JSON documents (MISP, STIX, X-ARF, PhishTank JSON)
 are parsed whole in one worker.
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dnscert.intel import pipeline
+from dnscert.intel.copytext import prepared
 from dnscert.intel.feeds.registry import get
 from dnscert.intel.rows import to_row
 from dnscert.intel.schema import FailedRecord
@@ -94,6 +96,19 @@ def header_line(path: str) -> bytes:
     return b""
 
 
+def column_header(path: str, parser: str, feed_name: str, options: Mapping[str, Any]) -> bytes:
+    """The file's first line if ``parser`` reads it as a column header, else ``b""``.
+
+    A header yields nothing when parsed alone; a first line that yields an event or a
+    failure is a record, and repeating it at the start of every range would count it again.
+    """
+    line = header_line(path)
+    if not line:
+        return b""
+    items = list(get(parser)([line], feed_name=feed_name, options=options))
+    return b"" if items else line
+
+
 def _chunk_lines(chunk: Chunk) -> Iterator[bytes]:
     if chunk.start > 0 and chunk.header:
         yield chunk.header
@@ -108,9 +123,16 @@ def _chunk_lines(chunk: Chunk) -> Iterator[bytes]:
 
 
 def work(
-    chunk: Chunk, feed_id: int = 0, run_id: int | None = None, rows_wanted: bool = True
+    chunk: Chunk,
+    feed_id: int = 0,
+    run_id: int | None = None,
+    rows_wanted: bool = True,
+    copy_text: bool = False,
 ) -> ChunkResult:
-    """Parse and enrich one chunk; rows when ``rows_wanted``, else only the counts."""
+    """Parse and enrich one chunk; rows when ``rows_wanted``, else only the counts.
+
+    With ``copy_text`` the rows come :func:`~dnscert.intel.copytext.prepared` for COPY.
+    """
     started = time.process_time()
     stats = pipeline.PipelineStats()
     shift = chunk.first_line - (2 if chunk.start > 0 and chunk.header else 1)
@@ -131,7 +153,8 @@ def work(
             continue
         events += 1
         if rows_wanted:
-            rows.append(to_row(item, feed_id, run_id))
+            row = to_row(item, feed_id, run_id)
+            rows.append(prepared(row) if copy_text else row)
     cpu = time.process_time() - started
     return ChunkResult(stats.records, rows, failures, events, chunk.end - chunk.start, cpu)
 
@@ -155,7 +178,7 @@ def chunks(
     if parser in DOCUMENT_PARSERS:
         yield Chunk(path, 0, os.path.getsize(path), 1, b"", parser, feed_name, opts)
         return
-    header = header_line(path)
+    header = column_header(path, parser, feed_name, opts)
     for start, end, first_line in split(path, chunk_bytes or DEFAULT_CHUNK_BYTES):
         yield Chunk(path, start, end, first_line, header, parser, feed_name, opts)
 
@@ -172,8 +195,11 @@ def run_parallel(
     feed_id: int = 0,
     run_id: int | None = None,
     rows_wanted: bool = True,
+    copy_text: bool = False,
 ) -> Iterator[ChunkResult]:
     """Results of every chunk, in input order, with at most ``2 * workers`` chunks in flight.
+
+    ``copy_text``: rows come :func:`~dnscert.intel.copytext.prepared` for PostgreSQL's COPY.
 
     Workers come from a fork server (a fresh interpreter), never forked from the caller, so
     they do not inherit its database connections or threads.
@@ -182,7 +208,7 @@ def run_parallel(
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm) as pool:
         pending: list[Future[ChunkResult]] = []
         for chunk in chunk_iter:
-            pending.append(pool.submit(work, chunk, feed_id, run_id, rows_wanted))
+            pending.append(pool.submit(work, chunk, feed_id, run_id, rows_wanted, copy_text))
             if len(pending) >= 2 * workers:
                 yield pending.pop(0).result()
         for future in pending:

@@ -62,6 +62,10 @@ COLUMNS = (
     EXTRA,
 ) = range(len(COLUMNS))
 
+#: Index of the COPY text a row prepared for PostgreSQL carries after its columns
+#: (:func:`dnscert.intel.copytext.prepared`).
+COPY_TEXT = len(COLUMNS)
+
 _STORED_FIELDS = frozenset(
     {
         "time.source",

@@ -15,23 +15,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from dnscert.core.audit import Action, record
 from dnscert.core.choices import TLP
 from dnscert.core.exceptions import DnscertError
-from dnscert.intel import conf, parallel, pipeline, sources
+from dnscert.intel import conf, parallel, pipeline, sources, writer_pool
 from dnscert.intel import models as m
-from dnscert.intel.aggregation import AggregateCounter
+from dnscert.intel.aggregation import AggregateCounter, upsert_rows, upsert_statement
 from dnscert.intel.attribution import Attributor
 from dnscert.intel.choices import RunStatus
+from dnscert.intel.copytext import is_prepared, prepared
 from dnscert.intel.dedupe import drop_stored_duplicates, stored_span
 from dnscert.intel.feeds.records import Item, Lines
 from dnscert.intel.rows import RowDedupe, clean_text, to_row
 from dnscert.intel.schema import FailedRecord
-from dnscert.intel.writer import PendingWrite, copy_base, start_write, uses_copy
+from dnscert.intel.writer import (
+    PendingWrite,
+    copy_data,
+    copy_statement,
+    start_write,
+    uses_copy,
+)
+from dnscert.intel.writer_pool import Statements, WriteBatch, WriterPool
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +122,9 @@ def ingest_file(
     with EventStore(run) as store:
         try:
             pieces = parallel.chunks(str(path), feed.parser, feed.name, feed.options)
-            results = parallel.run_parallel(pieces, workers=workers, feed_id=feed.pk, run_id=run.pk)
+            results = parallel.run_parallel(
+                pieces, workers=workers, feed_id=feed.pk, run_id=run.pk, copy_text=uses_copy()
+            )
             for result in results:
                 fresh = dedupe.fresh(result.rows)
                 counts.records += result.records
@@ -144,12 +154,14 @@ class Counts:
 class EventStore:
     """Buffers rows and failures and writes them batch by batch, one transaction per batch.
 
-    On PostgreSQL a batch's events stream into the database in the background
-    (:func:`~dnscert.intel.writer.start_write`) while the caller parses the next batch; the
-    batch's transaction commits when the next batch is written or the store is closed. Use it
-    as a context manager (or call :meth:`close`): leaving it commits what was handed over,
-    leaving it by an exception commits the batch in flight (if the database takes it) but
-    writes nothing more.
+    On PostgreSQL batches are written in the background while the caller parses the next
+    ones. In autocommit mode they go to a :class:`~dnscert.intel.writer_pool.WriterPool`,
+    whose connections load several batches at once; inside a transaction they go through the
+    caller's connection (:func:`~dnscert.intel.writer.start_write`), one batch in flight,
+    committed when the next batch is written or the store is closed. Use it as a context
+    manager (or call :meth:`close`): leaving it commits what was handed over, leaving it by an
+    exception commits the batches in flight (if the database takes them) but writes nothing
+    more. :attr:`accepted` counts the events of committed batches.
     """
 
     def __init__(self, run: m.IngestRun) -> None:
@@ -166,6 +178,8 @@ class EventStore:
         self._pending: PendingWrite | None = None
         self._in_flight = 0  # rows of the pending batch, counted as accepted once committed
         self._transaction: transaction.Atomic | None = None
+        self._writers = conf.writer_connections()
+        self._pool: WriterPool | None = None
         # Taken before this run writes: only events of earlier runs can be repeated.
         self._span = stored_span(run.feed_id) if self.window > 0 else None
 
@@ -175,8 +189,9 @@ class EventStore:
     def __exit__(self, kind: Any, exc: BaseException | None, traceback: Any) -> None:
         if exc is None:
             self.close()
-        else:  # keep the batch already handed over; the buffered rest is not written
+        else:  # keep the batches already handed over; the buffered rest is not written
             self._finish_pending()
+            self._close_pool(raise_error=False)
 
     def consume(self, items: Iterable[Item]) -> None:
         """Buffer every item of ``items``, writing whenever a batch is full."""
@@ -201,25 +216,34 @@ class EventStore:
             self.flush()
 
     def flush(self) -> None:
-        """Write the buffered rows and failures as one transaction (finished by the next)."""
+        """Write the buffered rows and failures as one transaction."""
         rows, failures = self.rows, self.failures
         self.rows, self.failures = [], []
-        # Formatting needs no database: done while the previous batch is still loading.
-        bases = {id(row): copy_base(row) for row in rows} if uses_copy() else None
-        self._finish_pending()
+        if uses_copy():  # formatting needs no database: done while the previous batch loads
+            for row in rows:
+                if not is_prepared(row):
+                    prepared(row)
+        pool = self._writer_pool()
+        if pool is None:
+            self._finish_pending()
         if not rows and not failures:
             return
         fresh = drop_stored_duplicates(rows, self.window, self._span) if self._span else rows
         self.stored_duplicates += len(rows) - len(fresh)
         self.attributor.attribute(fresh)
+        if pool is not None:
+            self.counter.count(fresh)
+            failed = [failure_values(self.run.pk, failure) for failure in failures]
+            aggregates = upsert_rows(self.counter.take())
+            pool.submit(WriteBatch(copy_data(fresh), len(fresh), failed, aggregates))
+            return
         self._transaction = transaction.atomic()
         self._transaction.__enter__()
         try:
             write_failures(self.run, failures)
             self.counter.count(fresh)
             self.counter.flush()
-            texts = [bases[id(row)] for row in fresh] if bases is not None else None
-            self._pending = start_write(fresh, texts)
+            self._pending = start_write(fresh)
         except BaseException as exc:
             self._abort(exc)
             raise
@@ -229,6 +253,23 @@ class EventStore:
         """Write what is buffered and wait until every batch is committed."""
         self.flush()
         self._finish_pending()
+        self._close_pool(raise_error=True)
+
+    def _writer_pool(self) -> WriterPool | None:
+        """The pool of writer connections, started on the first batch when it is usable."""
+        if self._pool is None and writer_pool.usable(self._writers):
+            statements = Statements(copy_statement(), failure_statement(), upsert_statement())
+            self._pool = WriterPool(self._writers, statements)
+        return self._pool
+
+    def _close_pool(self, *, raise_error: bool) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        try:
+            pool.close(raise_error=raise_error)
+        finally:
+            self.accepted += pool.accepted
 
     def _finish_pending(self) -> None:
         if self._transaction is None:
@@ -270,23 +311,32 @@ def _storage_failure(event: dict[str, Any], exc: Exception) -> FailedRecord:
 
 def write_failures(run: m.IngestRun, failures: Iterable[FailedRecord]) -> int:
     """Store failed records of ``run`` (raw text cut to :data:`MAX_FAILED_RAW`)."""
-    objects = [_failed_row(run, failure) for failure in failures]
+    objects = [
+        m.FailedRecord(run=run, line_number=line, raw=raw, reason=reason, stage=stage)
+        for _run_id, line, raw, reason, stage in (
+            failure_values(run.pk, failure) for failure in failures
+        )
+    ]
     m.FailedRecord.objects.bulk_create(objects, batch_size=1000)
     return len(objects)
 
 
-def _failed_row(run: m.IngestRun, failure: FailedRecord) -> m.FailedRecord:
+def failure_statement() -> str:
+    """The statement that inserts one :func:`failure_values` row."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(map(quote, ("run_id", "line_number", "raw", "reason", "stage")))
+    table = quote(m.FailedRecord._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"
+
+
+def failure_values(run_id: int, failure: FailedRecord) -> tuple[int, int, str, str, str]:
+    """``(run id, line, raw, reason, stage)`` of a failed record as stored: the raw text cut
+    to :data:`MAX_FAILED_RAW` (the reason then says so), NUL characters shown."""
     raw, reason = failure.raw, failure.reason
     if len(raw) > MAX_FAILED_RAW:
         reason = f"{reason} (raw kept: first {MAX_FAILED_RAW} of {len(raw)} characters)"
         raw = raw[:MAX_FAILED_RAW]
-    return m.FailedRecord(
-        run=run,
-        line_number=max(failure.line, 0),
-        raw=clean_text(raw),
-        reason=clean_text(reason),
-        stage=failure.stage[:32],
-    )
+    return run_id, max(failure.line, 0), clean_text(raw), clean_text(reason), failure.stage[:32]
 
 
 def finish_run(

@@ -3,9 +3,8 @@
 Rows are lists in :data:`dnscert.intel.rows.COLUMNS` order. Both paths skip model instances
 entirely. On PostgreSQL a batch is formatted as COPY text in one pass and sent by a
 background thread: :func:`start_write` returns at once with a :class:`PendingWrite`, and the
-server loads the batch while this process prepares the next one. The COPY column list puts
-the columns that attribution fills last, so the rest of a row can be formatted
-(:func:`copy_base`) before attribution has run.
+server loads the batch while this process prepares the next one. The COPY text itself is made
+by :mod:`dnscert.intel.copytext`, most of it before attribution, often in worker processes.
 """
 
 from __future__ import annotations
@@ -18,20 +17,10 @@ from typing import Any
 from django.db import connection
 
 from dnscert.intel import rows as R
+from dnscert.intel.copytext import COPY_ORDER, copy_line
 from dnscert.intel.models import Event
 
 _DATETIME_COLUMNS = (R.TIME, R.OBSERVED, R.DOMAIN_CREATED)
-_ATTRIBUTION_COLUMNS = (
-    R.REGISTRAR_NAME,
-    R.REGISTRAR_IANA_ID,
-    R.REGISTRAR_ORG,
-    R.REGISTRY_ORG,
-    R.DOMAIN_CREATED,
-)
-#: Indexes of :data:`~dnscert.intel.rows.COLUMNS` in the order the COPY statement names them.
-COPY_ORDER = tuple(i for i in range(len(R.COLUMNS)) if i not in _ATTRIBUTION_COLUMNS) + (
-    _ATTRIBUTION_COLUMNS
-)
 
 
 class PendingWrite:
@@ -84,8 +73,8 @@ def write_events(batch: Sequence[list[Any]]) -> int:
     return len(batch)
 
 
-def start_write(batch: Sequence[list[Any]], bases: Sequence[str] | None = None) -> PendingWrite:
-    """Start inserting ``batch``; ``bases`` are its rows' :func:`copy_base` texts if made.
+def start_write(batch: Sequence[list[Any]]) -> PendingWrite:
+    """Start inserting ``batch`` (rows, or rows :func:`~copytext.prepared` for COPY).
 
     On PostgreSQL the rows stream in the background until :meth:`PendingWrite.finish`; the
     connection must not be used for anything else meanwhile. Elsewhere they are written now.
@@ -95,106 +84,24 @@ def start_write(batch: Sequence[list[Any]], bases: Sequence[str] | None = None) 
     if connection.vendor != "postgresql":
         _insert(batch)
         return PendingWrite()
-    if bases is None:
-        bases = [copy_base(row) for row in batch]
-    text = "".join([base + copy_attribution(row) for base, row in zip(bases, batch, strict=True)])
+    return PendingWrite(connection.cursor(), copy_statement(), copy_data(batch))
+
+
+def copy_statement() -> str:
+    """The ``COPY ... FROM STDIN`` statement of the event table, columns in COPY order."""
     table = connection.ops.quote_name(Event._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(R.COLUMNS[i]) for i in COPY_ORDER)
-    statement = f"COPY {table} ({columns}) FROM STDIN"
-    return PendingWrite(connection.cursor(), statement, text.encode("utf-8", "replace"))
+    return f"COPY {table} ({columns}) FROM STDIN"
+
+
+def copy_data(batch: Sequence[list[Any]]) -> bytes:
+    """The COPY text of ``batch``, encoded."""
+    return "".join([copy_line(row) for row in batch]).encode("utf-8", "replace")
 
 
 def uses_copy() -> bool:
-    """True when batches go in by COPY (and :func:`copy_base` is worth calling early)."""
+    """True when batches go in by COPY (and rows are worth :func:`~copytext.prepared` early)."""
     return connection.vendor == "postgresql"
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_NULL = "\\N"
-
-
-def _text(value: str) -> str:
-    """Free text (raw line, URL, JSON, names from feeds) escaped for COPY's text format."""
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return value.translate(_ESCAPES)
-    return value
-
-
-def _number(value: int | None) -> str:
-    return _NULL if value is None else str(value)
-
-
-def copy_base(row: Sequence[Any]) -> str:
-    """The columns of ``row`` that attribution leaves alone, in PostgreSQL's COPY text format.
-
-    Tab-separated, ``\\N`` for NULL, no line end (:func:`copy_attribution` adds the rest).
-    Names and addresses were validated by the pipeline and cannot hold a tab, a line break or
-    a backslash; every free-text column is escaped.
-    """
-    (
-        moment,
-        observed,
-        feed_id,
-        run_id,
-        taxonomy,
-        category,
-        fqdn,
-        domain,
-        tld,
-        url,
-        ip,
-        asn,
-        _registrar_name,
-        _registrar_iana_id,
-        _registrar_org,
-        _registry_org,
-        _created,
-        key,
-        raw,
-        extra,
-    ) = row
-    return "\t".join(
-        (
-            moment.isoformat(),
-            observed.isoformat(),
-            str(feed_id),
-            _number(run_id),
-            _text(taxonomy),
-            _text(category),
-            _text(fqdn),
-            _text(domain),
-            tld,
-            _text(url),
-            ip or _NULL,
-            _number(asn),
-            str(key),
-            _text(raw),
-            _text(extra),
-        )
-    )
-
-
-#: The attribution columns of an event nobody could attribute.
-_UNATTRIBUTED = "\t\t" + "\t".join([_NULL] * 4) + "\n"
-
-
-def copy_attribution(row: Sequence[Any]) -> str:
-    """The attribution columns of ``row`` in COPY text format, with the leading tab and line end."""
-    name = row[R.REGISTRAR_NAME]
-    iana_id = row[R.REGISTRAR_IANA_ID]
-    registrar_org = row[R.REGISTRAR_ORG]
-    registry_org = row[R.REGISTRY_ORG]
-    created = row[R.DOMAIN_CREATED]
-    if not name and iana_id is None and registrar_org is None and created is None:
-        return _UNATTRIBUTED if registry_org is None else f"\t\t\\N\t\\N\t{registry_org}\t\\N\n"
-    fields = (
-        _text(name),
-        _number(iana_id),
-        _number(registrar_org),
-        _number(registry_org),
-        created.isoformat() if created is not None else _NULL,
-    )
-    return "\t" + "\t".join(fields) + "\n"
 
 
 def _insert(batch: Sequence[list[Any]]) -> None:
@@ -204,7 +111,7 @@ def _insert(batch: Sequence[list[Any]]) -> None:
     adapt = connection.ops.adapt_datetimefield_value
     prepared = []
     for row in batch:
-        values = list(row)
+        values = list(row[: len(R.COLUMNS)])
         for index in _DATETIME_COLUMNS:
             if values[index] is not None:
                 values[index] = adapt(values[index])

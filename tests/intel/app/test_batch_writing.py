@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError
 
-from dnscert.intel import rows, storage, writer
+from dnscert.intel import copytext, rows, storage
 from dnscert.intel.models import Event, FailedRecord, IngestRun
 from dnscert.intel.schema import FailedRecord as ParseFailure
 from tests.intel.app import factories
@@ -110,11 +110,11 @@ def test_copy_text_escapes_free_text_and_marks_nulls() -> None:
     feed = factories.feed("copytext", "plain")
     run = storage.start_run(feed)
     row = _row(run, 1, asn=None)
-    base = writer.copy_base(row)
+    base = copytext.copy_base(row)
     assert "\\t" in base and "\\n" in base and "\\\\c" in base
-    assert base.count("\t") == len(writer.COPY_ORDER) - 6
-    assert writer.copy_attribution(row) == "\t\t\\N\t\\N\t\\N\t\\N\n"
+    assert base.count("\t") == len(copytext.COPY_ORDER) - 6
+    assert copytext.copy_attribution(row) == "\t\t\\N\t\\N\t\\N\t\\N\n"
     row[rows.REGISTRY_ORG] = 42
-    assert writer.copy_attribution(row) == "\t\t\\N\t\\N\t42\t\\N\n"
+    assert copytext.copy_attribution(row) == "\t\t\\N\t\\N\t42\t\\N\n"
     row[rows.REGISTRAR_NAME], row[rows.REGISTRAR_IANA_ID] = "Tab\tRegistrar", 9001
-    assert writer.copy_attribution(row) == "\tTab\\tRegistrar\t9001\t\\N\t42\t\\N\n"
+    assert copytext.copy_attribution(row) == "\tTab\\tRegistrar\t9001\t\\N\t42\t\\N\n"

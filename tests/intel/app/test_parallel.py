@@ -59,3 +59,34 @@ def test_it_fails_a_parallel_run_with_an_unknown_parser(tmp_path: Path) -> None:
     feed.parser = "nope"
     run = storage.ingest_file(feed, path, workers=2)
     assert run.status == "failed" and "nope" in run.error
+
+
+@pytest.mark.parametrize(
+    ("parser", "first_line"),
+    [
+        ("openphish", "http://host0.xa/p0"),
+        ("urlhaus", '"0","2026-11-20 09:00:00","http://host0.xa/p0","online","","x","","",""'),
+    ],
+)
+def test_a_first_line_that_is_a_record_is_counted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parser: str, first_line: str
+) -> None:
+    monkeypatch.setattr(parallel, "DEFAULT_CHUNK_BYTES", 1024)
+    lines = [first_line] + [
+        first_line.replace("p0", f"p{number}").replace('"0"', f'"{number}"')
+        for number in range(1, 300)
+    ]
+    path = tmp_path / "feed.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert parallel.column_header(str(path), parser, "f", {}) == b""
+    assert len(list(parallel.chunks(str(path), parser, "f"))) > 5
+    run = storage.ingest_file(factories.feed("f", parser), path, workers=2)
+    assert (run.records, run.accepted, run.duplicates, run.failed) == (300, 300, 0, 0)
+
+
+def test_a_column_header_is_repeated_for_every_range(tmp_path: Path) -> None:
+    path = _csv_file(tmp_path)
+    header = parallel.column_header(str(path), "phishtank", "p", {})
+    assert header.startswith(b"phish_id,url,")
+    pieces = list(parallel.chunks(str(path), "phishtank", "p", chunk_bytes=2048))
+    assert {piece.header for piece in pieces} == {header}
