@@ -39,19 +39,19 @@ class Attributor:
     def attribute(self, batch: Sequence[list[Any]]) -> None:
         """Set registrar, creation date, registrar and registry organisation of every row."""
         self._load_registrations({row[R.DOMAIN] for row in batch if row[R.DOMAIN]})
-        for row in batch:
-            self._attribute_row(row)
-
-    def _attribute_row(self, row: list[Any]) -> None:
-        found = self._registrations.get(row[R.DOMAIN]) if row[R.DOMAIN] else None
-        if found is not None:
-            name, iana_id, created = found
-            row[R.REGISTRAR_NAME] = name
-            row[R.REGISTRAR_IANA_ID] = iana_id
-            row[R.DOMAIN_CREATED] = created
-            row[R.REGISTRAR_ORG] = self.registrar_org(iana_id, name)
-        if row[R.TLD]:
-            row[R.REGISTRY_ORG] = self.registry_org(row[R.TLD])
+        registrations, registries = self._registrations, self._registries
+        for row in batch:  # the hot loop of ingestion: cached values read inline
+            domain, tld = row[R.DOMAIN], row[R.TLD]
+            found = registrations.get(domain) if domain else None
+            if found is not None:
+                name, iana_id, created = found
+                row[R.REGISTRAR_NAME] = name
+                row[R.REGISTRAR_IANA_ID] = iana_id
+                row[R.DOMAIN_CREATED] = created
+                row[R.REGISTRAR_ORG] = self.registrar_org(iana_id, name)
+            if tld:
+                known = tld in registries
+                row[R.REGISTRY_ORG] = registries[tld] if known else self.registry_org(tld)
 
     def _load_registrations(self, domains: set[str]) -> None:
         missing = [domain for domain in domains if domain not in self._registrations]

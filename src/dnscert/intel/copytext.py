@@ -155,7 +155,19 @@ def prepared(row: list[Any]) -> list[Any]:
     return row
 
 
-def copy_line(row: Sequence[Any]) -> str:
-    """The whole COPY line of ``row`` (in :data:`COPY_ORDER`), prepared or not."""
-    base = row[R.COPY_TEXT] if len(row) > R.COPY_TEXT else copy_base(row)
-    return base + copy_attribution(row)
+def copy_lines(rows: Sequence[Sequence[Any]]) -> str:
+    """The COPY text of ``rows`` (in :data:`COPY_ORDER`), prepared or not."""
+    lines = []
+    for row in rows:
+        base = row[R.COPY_TEXT] if len(row) > R.COPY_TEXT else copy_base(row)
+        if (
+            row[R.REGISTRY_ORG] is None
+            and row[R.REGISTRAR_IANA_ID] is None
+            and row[R.DOMAIN_CREATED] is None
+            and row[R.REGISTRAR_ORG] is None
+            and not row[R.REGISTRAR_NAME]
+        ):
+            lines.append(base + _UNATTRIBUTED)  # most events: nobody to attribute them to
+        else:
+            lines.append(base + copy_attribution(row))
+    return "".join(lines)

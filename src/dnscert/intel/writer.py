@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection
 
 from dnscert.intel import rows as R
-from dnscert.intel.copytext import COPY_ORDER, copy_line
+from dnscert.intel.copytext import COPY_ORDER, copy_lines
 from dnscert.intel.models import Event
 
 _DATETIME_COLUMNS = (R.TIME, R.OBSERVED, R.DOMAIN_CREATED)
@@ -96,7 +96,7 @@ def copy_statement() -> str:
 
 def copy_data(batch: Sequence[list[Any]]) -> bytes:
     """The COPY text of ``batch``, encoded."""
-    return "".join([copy_line(row) for row in batch]).encode("utf-8", "replace")
+    return copy_lines(batch).encode("utf-8", "replace")
 
 
 def uses_copy() -> bool:
