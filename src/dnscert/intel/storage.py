@@ -223,7 +223,7 @@ class EventStore:
             for row in rows:
                 if not is_prepared(row):
                     prepared(row)
-        pool = self._writer_pool()
+        pool = self._writer_pool() if rows or failures else self._pool
         if pool is None:
             self._finish_pending()
         if not rows and not failures:
