@@ -10,7 +10,9 @@ malformed) into temporary files, streaming, then measures:
 * end to end: parse + enrich + dedupe + attribution + store + aggregates with the storage
   service (:func:`dnscert.intel.storage.ingest_file`) into SQLite and into a throwaway
   PostgreSQL (``scripts/testenv.sh``, or ``DNSCERT_TEST_DATABASE_URL`` when set; skipped with
-  ``--no-postgres``), each into a fresh database.
+  ``--no-postgres``), each into a fresh database, with the default settings (batches of
+  ``DNSCERT_INTEL_BATCH_SIZE``; on PostgreSQL, ``DNSCERT_INTEL_WRITERS`` connections loading
+  batches side by side).
 
 It prints events/s per stage and the peak RSS of this process and its workers; the last line
 is machine-readable::
@@ -221,6 +223,9 @@ def end_to_end(paths: dict[str, Path], workers: int, database_url: str | None) -
         cpu = children_cpu_seconds() - cpu_before
     if output.returncode != 0:
         raise RuntimeError(f"the storage run failed: {output.stderr[-2000:]}")
+    for line in output.stderr.splitlines():
+        if line.startswith("  "):  # the child's notes on its setup
+            print(line)
     accepted, seconds = output.stdout.strip().splitlines()[-1].split()
     print(f"  platform CPU (parsers, storage; not the database server): {cpu:.1f} s")
     return int(accepted), float(seconds)
@@ -233,12 +238,17 @@ def store_child(workers: int, files: list[str]) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from dnscert.intel import storage
+    from dnscert.intel import conf, storage
     from dnscert.intel.models import Event, Feed
 
     call_command("migrate", verbosity=0)
     attributed = load_attribution_data()
     print(f"  registration data: {attributed} domains", file=sys.stderr)
+    print(
+        f"  batches of {conf.batch_size()} events, {conf.writer_connections()} writer "
+        "connection(s) on PostgreSQL",
+        file=sys.stderr,
+    )
     accepted = 0
     started = time.perf_counter()
     for path in files:
