@@ -12,6 +12,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from dnscert.intel.experts.dedupe import DEFAULT_KEY_FIELDS
 from dnscert.intel.schema import Event, parse_time
 
@@ -115,8 +117,15 @@ def extra_of(event: Event) -> dict[str, Any]:
 
 
 def extra_json(extra: dict[str, Any]) -> str:
-    """``extra`` as JSON text that PostgreSQL's ``jsonb`` accepts (no NUL characters)."""
-    text = _JSON.encode(extra)
+    """``extra`` as JSON text that PostgreSQL's ``jsonb`` accepts (no NUL characters).
+
+    orjson writes it in a fraction of the standard encoder's time; what orjson refuses (an
+    integer over 64 bits, a lone surrogate) goes through the standard encoder instead.
+    """
+    try:
+        text = orjson.dumps(extra, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        text = _JSON.encode(extra)
     return text.replace("\\u0000", "\\ufffd") if "\\u0000" in text else text
 
 
