@@ -111,7 +111,7 @@ class WriterPool:
                     continue  # the run stops at the first refused batch
                 try:
                     if database is None:
-                        database = connection.get_new_connection(self._params)
+                        database = self._connect()
                     self._write(database, batch)
                 except BaseException as exc:  # handed to the caller by submit() or close()
                     with self._progress.lock:
@@ -123,6 +123,13 @@ class WriterPool:
         finally:
             if database is not None:
                 database.close()
+
+    def _connect(self) -> Any:
+        """A connection like Django's own: its settings and options, UTC as the session zone."""
+        database = connection.get_new_connection(self._params)
+        database.execute("SET TIME ZONE 'UTC'")
+        database.commit()
+        return database
 
     def _write(self, database: Any, batch: WriteBatch) -> None:
         statements = self.statements

@@ -83,6 +83,8 @@ def test_a_file_loads_through_several_writers_counted_once(
     assert run.failed == 20
     assert run.accepted + run.duplicates == 980
     assert Event.objects.filter(run=run).count() == run.accepted
+    times = Event.objects.filter(run=run).values_list("time_source", flat=True)
+    assert {moment.astimezone(UTC).hour for moment in times} == {10}  # stored as given, in UTC
     assert FailedRecord.objects.filter(run=run).count() == 20
     attributed = Event.objects.filter(run=run, source_domain="site7.xa")
     assert attributed.exists()
