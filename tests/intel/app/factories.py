@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from dnscert.directory.choices import OrganisationKind, ZoneKind
 from dnscert.directory.models import Organisation, Zone
-from dnscert.intel import feed_admin, registrations
-from dnscert.intel.models import Feed
+from dnscert.intel import feed_admin, registrations, rows
+from dnscert.intel.models import Feed, IngestRun
 from tests.personas import make_org
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+#: The time of the events :func:`event_row` makes.
+EVENT_TIME = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def feed(name: str = "mixed", parser: str = "plain", **values: Any) -> Feed:
@@ -46,3 +48,23 @@ def registration(domain: str, registrar_name: str, iana_id: int | None, created:
 def lines(*texts: str) -> list[bytes]:
     """Feed lines as bytes."""
     return [f"{text}\n".encode() for text in texts]
+
+
+def event_row(run: IngestRun, number: int, asn: int | None = 64500) -> list[Any]:
+    """The database row of a phishing event on ``host<number>.xa`` of ``run``, as the storage
+    service gets it; its URL and raw line hold a tab, a backslash and a line break."""
+    event = {
+        "time.source": EVENT_TIME.isoformat(),
+        "time.observation": EVENT_TIME.isoformat(),
+        "feed.name": run.feed.name,
+        "classification.taxonomy": "fraud",
+        "classification.type": "phishing",
+        "source.fqdn": f"host{number}.xa",
+        "source.registered_domain": f"host{number}.xa",
+        "source.tld": "xa",
+        "source.url": f"http://host{number}.xa/a\tb\\c",
+        "raw": f"line {number}\twith a tab\nand a line break",
+    }
+    row = rows.to_row(event, run.feed_id, run.pk)
+    row[rows.ASN] = asn
+    return row

@@ -8,38 +8,18 @@ that nothing handed over before it is lost.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from django.db import DatabaseError
 
 from dnscert.intel import copytext, rows, storage
-from dnscert.intel.models import Event, FailedRecord, IngestRun
+from dnscert.intel.models import Event, FailedRecord
 from dnscert.intel.schema import FailedRecord as ParseFailure
 from tests.intel.app import factories
+from tests.intel.app.factories import event_row
 
 pytestmark = pytest.mark.django_db
-
-MOMENT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-
-
-def _row(run: IngestRun, number: int, asn: int | None = 64500) -> list[object]:
-    event = {
-        "time.source": MOMENT.isoformat(),
-        "time.observation": MOMENT.isoformat(),
-        "feed.name": run.feed.name,
-        "classification.taxonomy": "fraud",
-        "classification.type": "phishing",
-        "source.fqdn": f"host{number}.xa",
-        "source.registered_domain": f"host{number}.xa",
-        "source.tld": "xa",
-        "source.url": f"http://host{number}.xa/a\tb\\c",
-        "raw": f"line {number}\twith a tab\nand a line break",
-    }
-    row = rows.to_row(event, run.feed_id, run.pk)
-    row[rows.ASN] = asn
-    return row
 
 
 def test_batches_are_committed_in_order_and_counted(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,7 +27,7 @@ def test_batches_are_committed_in_order_and_counted(monkeypatch: pytest.MonkeyPa
     run = storage.start_run(factories.feed("batches", "plain"))
     with storage.EventStore(run) as store:
         for start in range(0, 35, 5):
-            store.add([_row(run, number) for number in range(start, start + 5)], [])
+            store.add([event_row(run, number) for number in range(start, start + 5)], [])
     assert store.accepted == 35
     stored = Event.objects.filter(run=run)
     assert stored.count() == 35
@@ -65,9 +45,10 @@ def test_a_refused_batch_is_rolled_back_and_earlier_ones_are_kept(
     failure = ParseFailure("refused", 3, "bad line", "cannot parse", "parser")
     # A negative ASN breaks the table's check constraint: the database refuses that batch.
     with pytest.raises(DatabaseError, match="source_asn"), storage.EventStore(run) as store:
-        store.add([_row(run, number) for number in range(5)], [])
-        store.add([_row(run, 5), _row(run, 6, asn=-1), *[_row(run, n) for n in (7, 8)]], [])
-        store.add([_row(run, 9)], [failure])
+        store.add([event_row(run, number) for number in range(5)], [])
+        mixed = [event_row(run, 5), event_row(run, 6, asn=-1), event_row(run, 7)]
+        store.add([*mixed, event_row(run, 8)], [])
+        store.add([event_row(run, 9)], [failure])
         store.close()
     kept = sorted(Event.objects.filter(run=run).values_list("source_fqdn", flat=True))
     assert kept == [f"host{number}.xa" for number in range(5)]
@@ -81,8 +62,8 @@ def test_leaving_by_an_error_keeps_the_batch_already_handed_over(
     monkeypatch.setenv("DNSCERT_INTEL_BATCH_SIZE", "5")
     run = storage.start_run(factories.feed("interrupted", "plain"))
     with pytest.raises(RuntimeError, match="parser crashed"), storage.EventStore(run) as store:
-        store.add([_row(run, number) for number in range(5)], [])
-        store.add([_row(run, 5)], [])  # buffered, not handed over
+        store.add([event_row(run, number) for number in range(5)], [])
+        store.add([event_row(run, 5)], [])  # buffered, not handed over
         raise RuntimeError("parser crashed")
     assert Event.objects.filter(run=run).count() == 5
 
@@ -109,7 +90,7 @@ def test_the_progress_callback_may_query_the_database_while_a_batch_loads(
 def test_copy_text_escapes_free_text_and_marks_nulls() -> None:
     feed = factories.feed("copytext", "plain")
     run = storage.start_run(feed)
-    row = _row(run, 1, asn=None)
+    row = event_row(run, 1, asn=None)
     base = copytext.copy_base(row)
     assert "\\t" in base and "\\n" in base and "\\\\c" in base
     assert base.count("\t") == len(copytext.COPY_ORDER) - 6

@@ -9,16 +9,17 @@ and that inside a transaction the caller's own connection is used instead.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from dnscert.intel import aggregation, rows, storage, writer_pool
-from dnscert.intel.models import DailyAggregate, Event, FailedRecord, IngestRun
+from dnscert.intel import aggregation, storage, writer_pool
+from dnscert.intel.models import DailyAggregate, Event, FailedRecord
 from dnscert.intel.schema import FailedRecord as ParseFailure
 from tests.intel.app import factories
+from tests.intel.app.factories import event_row
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -26,26 +27,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="writer connections are for PostgreSQL"
     ),
 ]
-
-MOMENT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-
-
-def _row(run: IngestRun, number: int, asn: int | None = 64500) -> list[object]:
-    event = {
-        "time.source": MOMENT.isoformat(),
-        "time.observation": MOMENT.isoformat(),
-        "feed.name": run.feed.name,
-        "classification.taxonomy": "fraud",
-        "classification.type": "phishing",
-        "source.fqdn": f"host{number}.xa",
-        "source.registered_domain": f"host{number}.xa",
-        "source.tld": "xa",
-        "source.url": f"http://host{number}.xa/",
-        "raw": f"line {number}",
-    }
-    row = rows.to_row(event, run.feed_id, run.pk)
-    row[rows.ASN] = asn
-    return row
 
 
 def _figures() -> set[tuple[date, str, str, int, int]]:
@@ -63,7 +44,7 @@ def test_a_file_loads_through_several_writers_counted_once(
     monkeypatch.setattr("dnscert.intel.parallel.DEFAULT_CHUNK_BYTES", 4096)
     factories.registry("xa")
     factories.registrar(9001, "Example Registrar")
-    factories.registration("site7.xa", "Example Registrar", 9001, MOMENT)
+    factories.registration("site7.xa", "Example Registrar", 9001, factories.EVENT_TIME)
     lines = [
         f'"{n}","2026-11-{1 + n % 5:02d} 10:00:00","http://site{n % 90}.xa/p{n}","online","",'
         f'"malware_download","exe","https://urlhaus.abuse.ch/url/{n}/","test"'
@@ -107,10 +88,11 @@ def test_a_refused_batch_is_rolled_back_and_the_error_raised(
     store = storage.EventStore(run)
     # A negative ASN breaks the table's check constraint: the database refuses that batch.
     with pytest.raises(DatabaseError, match="source_asn"), store:
-        store.add([_row(run, number) for number in range(5)], [])
-        store.add([_row(run, 5), _row(run, 6, asn=-1), *[_row(run, n) for n in (7, 8)]], [failure])
+        store.add([event_row(run, number) for number in range(5)], [])
+        mixed = [event_row(run, 5), event_row(run, 6, asn=-1), event_row(run, 7)]
+        store.add([*mixed, event_row(run, 8)], [failure])
         for start in range(10, 200, 5):  # the error surfaces on a later hand-over or on close
-            store.add([_row(run, number) for number in range(start, start + 5)], [])
+            store.add([event_row(run, number) for number in range(start, start + 5)], [])
         store.close()
     stored = set(Event.objects.filter(run=run).values_list("source_fqdn", flat=True))
     refused = {f"host{number}.xa" for number in (5, 6, 7, 8)}
@@ -125,7 +107,7 @@ def test_inside_a_transaction_the_callers_connection_writes() -> None:
     with transaction.atomic():
         assert not writer_pool.usable(2)
         with storage.EventStore(run) as store:
-            store.add([_row(run, number) for number in range(3)], [])
+            store.add([event_row(run, number) for number in range(3)], [])
         assert store._pool is None
         assert Event.objects.filter(run=run).count() == 3
     assert store.accepted == 3
@@ -137,6 +119,6 @@ def test_no_writer_connections_means_the_callers_connection(
     monkeypatch.setenv("DNSCERT_INTEL_WRITERS", "0")
     run = storage.start_run(factories.feed("no-writers", "plain"))
     with storage.EventStore(run) as store:
-        store.add([_row(run, number) for number in range(3)], [])
+        store.add([event_row(run, number) for number in range(3)], [])
         assert store._pool is None
     assert Event.objects.filter(run=run).count() == 3
