@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from dnscert.core.exceptions import InvalidInput
+from dnscert.core.models import AuditEvent
 from dnscert.exercises import export, report, schedule, services
 from dnscert.exercises.models import InjectDelivery, Response
 from tests.exercises.factories import Cast
@@ -115,17 +116,26 @@ def test_unknown_and_forged_tokens_are_ignored(cast: Cast) -> None:
     ):
         assert services.acknowledge_reply(text, sender="attacker@evil.example") is None, text
     assert not Response.objects.exists()
-    found = services.acknowledge_reply(f"ok {real.token_label.lower()}", sender="x@y.example")
+    contact = real.participant.organisation.contacts.get()
+    found = services.acknowledge_reply(f"ok {real.token_label.lower()}", sender=contact.email)
     assert found is not None and found.author is None
-    assert found.author_label == f"{real.participant.organisation.name} <x@y.example>"
+    assert found.author_label == f"{real.participant.organisation.name} <{contact.email}>"
 
 
-def test_a_reply_from_another_organisations_member_is_not_attributed_to_them(cast: Cast) -> None:
+@pytest.mark.parametrize("sender", ["", "not an address", "x@y.example", "xb"])
+def test_a_reply_from_outside_the_participant_is_left_to_intake(cast: Cast, sender: str) -> None:
     services.start(cast.exercise, by=cast.control)
     services.deliver(cast.first)
     xa = InjectDelivery.objects.get(inject=cast.first, participant__organisation=cast.xa)
-    answer = services.acknowledge_reply(f"[{xa.token_label}] done", sender=cast.xb_member.email)
-    assert answer is not None and answer.author is None
+    address = cast.xb_member.email if sender == "xb" else sender  # another participant's member
+    assert services.acknowledge_reply(f"[{xa.token_label}] done", sender=address) is None
+    assert not Response.objects.exists()
+    xa.refresh_from_db()
+    assert xa.first_response_at is None
+    refused = AuditEvent.objects.filter(
+        object_type="exercises.exercise", object_id=str(cast.exercise.pk)
+    )
+    assert refused.filter(changes__refused_reply_from=address.strip()).exists()
 
 
 def test_answering_an_undelivered_inject_is_impossible(cast: Cast) -> None:

@@ -571,24 +571,31 @@ def _reply_text(text: str) -> str:
 
 
 def acknowledge_reply(text: str, *, sender: str = "") -> Response | None:
-    """Record an e-mail reply quoting ``EXR-<token>`` as an answer; None when it names no
-    delivered inject or its exercise is no longer open (the mail is then left to intake)."""
+    """Record an e-mail reply quoting ``EXR-<token>`` as an answer.
+
+    The reply counts only from an address of the participant organisation: one of its
+    directory contacts or an active member account. None (the mail is then left to intake)
+    when it names no delivered inject, its exercise is no longer open, or the sender is
+    anyone else: a forwarded inject must not let an outsider answer for a participant, nor
+    make the participant's response time look better than it was.
+    """
     delivery = find_delivery(text)
     if delivery is None or not delivery.inject.exercise.is_open:
         return None
     address = (sender or "").strip()[:200]
-    user = (
-        get_user_model()
-        .objects.filter(
-            email__iexact=address,
-            is_active=True,
-            organisation=delivery.participant.organisation_id,
-        )
-        .first()
-        if address
-        else None
+    organisation_id = delivery.participant.organisation_id
+    members = get_user_model().objects.filter(
+        email__iexact=address, is_active=True, organisation=organisation_id
     )
-    label = f"{delivery.participant.organisation.name} <{address}>" if address else ""
+    user = members.first() if address else None
+    if user is None and not (
+        address
+        and Contact.objects.filter(organisation_id=organisation_id, email__iexact=address).exists()
+    ):
+        changes = {"refused_reply_from": address, "reason": "not an address of the participant"}
+        audit.record(None, Action.UPDATE, delivery.inject.exercise, changes=changes)
+        return None
+    label = f"{delivery.participant.organisation.name} <{address}>"
     try:
         return respond(
             delivery, by=user, body=_reply_text(text), via=ResponseVia.EMAIL, author_label=label
