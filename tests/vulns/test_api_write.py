@@ -335,13 +335,6 @@ def test_adding_vendors_refuses_vendors_and_hides_the_case(world: dict[str, Any]
     assert case.vendors.count() == 1
 
 
-def test_vendors_cannot_be_removed_as_the_web_cannot(world: dict[str, Any]) -> None:
-    case: Case = world["case"]
-    row = case.vendors.get()
-    response = _send(world["staff"], "delete", f"{_vendors_url(case)}{row.pk}/")
-    assert response.status_code in (404, 405) and case.vendors.count() == 1
-
-
 def test_proposed_vendors_come_from_the_case_products(world: dict[str, Any]) -> None:
     case: Case = world["case"]
     url = f"{_vendors_url(case)}proposed/"

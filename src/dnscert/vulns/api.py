@@ -1,10 +1,12 @@
 """REST API of vulnerability coordination; ``register`` adds its endpoints to the router.
 
 Every case is looked up through :mod:`dnscert.vulns.scope` (404 when hidden); vendors see
-their own row and the messages addressed to them only. Core staff also open and edit cases,
-add products and vendors (and see the vendors proposed from products), and set or lift the
-embargo, through the same services as the web pages; a participant who may read a case but
-not coordinate it is refused with 403.
+their own row and the messages addressed to them only. Core staff take the whole life cycle
+of a case through the same services as the web pages: open and edit it, move its status, add
+products and vendors (and see those proposed from products), notify one vendor or all, remove
+a vendor added by mistake, set or lift the embargo, publish, request a CVE id and record the
+reserved one, add reporters. A participant who may read a case but not coordinate it is
+refused with 403; refused input is a 400 naming the field.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -28,20 +30,35 @@ from dnscert.core.exceptions import InvalidInput
 from dnscert.core.permissions import IsCoreStaff, IsSignedIn
 from dnscert.directory.models import Organisation
 from dnscert.vulns import embargo, messaging, metrics, scope, services
-from dnscert.vulns.models import Case, CaseMessage, CaseProduct, CaseVendor
+from dnscert.vulns.models import (
+    Case,
+    CaseMessage,
+    CaseParticipant,
+    CaseProduct,
+    CaseVendor,
+    CveReservation,
+)
 from dnscert.vulns.serializers import (
     CaseFieldsSerializer,
     CaseMessageSerializer,
     CaseProductItemSerializer,
+    CaseReporterSerializer,
     CaseSerializer,
+    CaseTransitionSerializer,
     CaseVendorSerializer,
     CaseVendorStatusSerializer,
+    CveRequestSerializer,
+    CveReservationSerializer,
+    CveReservedSerializer,
     EarlyReleaseSerializer,
     EmbargoSerializer,
     MetricsSerializer,
     NewCaseMessageSerializer,
     NewCaseSerializer,
     NewCaseVendorSerializer,
+    NewReporterSerializer,
+    NoFieldsSerializer,
+    NotifySerializer,
     ProductProposalSerializer,
 )
 
@@ -73,8 +90,20 @@ def _case_response(case: Case, code: int = status.HTTP_200_OK) -> Response:
     return Response(CaseSerializer(case).data, status=code)
 
 
+#: Case actions only a coordinator of the case may take.
+COORDINATOR_CASE_ACTIONS = (
+    "partial_update",
+    "set_embargo",
+    "early_release",
+    "transition",
+    "publish",
+)
+#: Vendor actions only a coordinator of the case may take.
+COORDINATOR_VENDOR_ACTIONS = ("create", "proposed", "notify", "notify_all", "destroy")
+
+
 class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
-    """Cases the caller may open; core staff open, edit and embargo them."""
+    """Cases the caller may open; core staff open, edit, embargo, move and publish them."""
 
     serializer_class = CaseSerializer
     lookup_field = "reference"
@@ -83,7 +112,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
     def get_permissions(self) -> list[Any]:
         if self.action == "create":
             return [IsCoreStaff()]
-        if self.action in ("partial_update", "set_embargo", "early_release"):
+        if self.action in COORDINATOR_CASE_ACTIONS:
             return [CoordinatesCase()]
         return [IsSignedIn()]
 
@@ -135,6 +164,30 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
             raise _invalid(error) from None
         return _case_response(case)
 
+    @extend_schema(request=CaseTransitionSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def transition(self, request: Request, reference: str) -> Response:
+        """Move the case to another status, as the transitions allow."""
+        case = self.get_object()
+        fields = _validated(CaseTransitionSerializer(data=request.data))
+        try:
+            services.transition(case, fields["status"], by=request.user)
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return _case_response(case)
+
+    @extend_schema(request=None, responses=CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="publish")
+    def publish(self, request: Request, reference: str) -> Response:
+        """Publish once the embargo has ended (or without one): a draft advisory is created."""
+        case = self.get_object()
+        _validated(NoFieldsSerializer(data=request.data))
+        try:
+            embargo.publish_by_hand(case, by=request.user)
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return _case_response(case)
+
 
 class _CaseChild:
     """Nested under a case: the case comes from the URL, through the scope rule."""
@@ -151,6 +204,13 @@ class _CaseChild:
         return case
 
 
+def _vendor_of(case: Case, pk: str) -> CaseVendor:
+    vendor = case.vendors.select_related("organisation", "case").filter(pk=pk).first()
+    if vendor is None:
+        raise NotFound(f"no vendor {pk} on case {case.reference}")
+    return vendor
+
+
 def _proposal(item: CaseProduct, vendors: list[Organisation]) -> dict[str, Any]:
     return {"id": item.pk, "name": item.name, "versions": item.versions, "vendors": vendors}
 
@@ -159,7 +219,8 @@ def _proposal(item: CaseProduct, vendors: list[Organisation]) -> dict[str, Any]:
 class VendorViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[CaseVendor]):
     """Vendors on a case (a vendor sees its own row) and their status updates.
 
-    Core staff add vendors and see those proposed from the case's products.
+    Core staff add vendors, see those proposed from the case's products, notify them, and
+    remove one added by mistake (never once it was told or has messages).
     """
 
     serializer_class = CaseVendorSerializer
@@ -167,7 +228,7 @@ class VendorViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[C
     lookup_value_regex = r"[0-9]+"
 
     def get_permissions(self) -> list[Any]:
-        if self.action in ("create", "proposed"):
+        if self.action in COORDINATOR_VENDOR_ACTIONS:
             return [CoordinatesCase()]
         return [IsSignedIn()]
 
@@ -207,6 +268,102 @@ class VendorViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[C
         except InvalidInput as error:
             raise _invalid(error) from None
         return Response(CaseVendorSerializer(vendor).data)
+
+    @extend_schema(request=NotifySerializer, responses=CaseVendorSerializer)
+    @action(detail=True, methods=["post"], url_path="notify")
+    def notify(self, request: Request, reference: str, pk: str) -> Response:
+        """Tell the vendor by signed e-mail: it now sees the case and has an answer deadline."""
+        vendor = _vendor_of(self.coordinated_case(), pk)
+        fields = _validated(NotifySerializer(data=request.data))
+        try:
+            services.notify_vendor(vendor, by=request.user, answer_days=fields["answer_days"])
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return Response(CaseVendorSerializer(vendor).data)
+
+    @extend_schema(request=None, responses=CaseVendorSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="notify-all", pagination_class=None)
+    def notify_all(self, request: Request, reference: str) -> Response:
+        """Notify every vendor not contacted yet; the answer lists those just notified."""
+        case = self.coordinated_case()
+        _validated(NoFieldsSerializer(data=request.data))
+        notified = services.notify_all_vendors(case, by=request.user)
+        return Response(CaseVendorSerializer(notified, many=True).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request: Request, reference: str, pk: str) -> Response:
+        """Take a vendor added by mistake off the case: refused once notified or once it wrote."""
+        vendor = _vendor_of(self.coordinated_case(), pk)
+        try:
+            services.remove_vendor(vendor, by=request.user)
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=[CASE_REF])
+class CveViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[CveReservation]):
+    """CVE ids asked for a case, and the id a CNA reserved (coordinators)."""
+
+    serializer_class = CveReservationSerializer
+    permission_classes = [CoordinatesCase]
+    queryset = CveReservation.objects.none()
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self) -> QuerySet[CveReservation]:
+        return self.coordinated_case().cve_reservations.order_by("requested_at", "id")
+
+    @extend_schema(request=CveRequestSerializer, responses={201: CveReservationSerializer})
+    def create(self, request: Request, reference: str) -> Response:
+        """Record that a CVE id is wanted for the case."""
+        case = self.coordinated_case()
+        fields = _validated(CveRequestSerializer(data=request.data))
+        try:
+            reservation = services.request_cve(case, by=request.user, note=fields["note"])
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        data = CveReservationSerializer(reservation).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CveReservedSerializer, responses=CveReservationSerializer)
+    @action(detail=True, methods=["post"], url_path="reserved")
+    def reserved(self, request: Request, reference: str, pk: str) -> Response:
+        """The CNA reserved this id: stored on the reservation and in the case's CVE ids."""
+        case = self.coordinated_case()
+        reservation = case.cve_reservations.filter(pk=pk).first()
+        if reservation is None:
+            raise NotFound(f"no CVE request {pk} on case {case.reference}")
+        fields = _validated(CveReservedSerializer(data=request.data))
+        try:
+            services.record_cve_reserved(reservation, by=request.user, cve_id=fields["cve_id"])
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return Response(CveReservationSerializer(reservation).data)
+
+
+@extend_schema(parameters=[CASE_REF])
+class ReporterViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[CaseParticipant]):
+    """The reporters of a case and how each wishes to be credited (coordinators)."""
+
+    serializer_class = CaseReporterSerializer
+    permission_classes = [CoordinatesCase]
+    queryset = CaseParticipant.objects.none()
+
+    def get_queryset(self) -> QuerySet[CaseParticipant]:
+        return (
+            self.coordinated_case().participants.select_related("user").order_by("added_at", "id")
+        )
+
+    @extend_schema(request=NewReporterSerializer, responses={201: CaseReporterSerializer})
+    def create(self, request: Request, reference: str) -> Response:
+        """Add a reporter by e-mail with their credit wish, as the web form does."""
+        case = self.coordinated_case()
+        fields = _validated(NewReporterSerializer(data=request.data))
+        try:
+            participant = services.add_reporter(case, by=request.user, **fields)
+        except InvalidInput as error:
+            raise _invalid(error) from None
+        return Response(CaseReporterSerializer(participant).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(parameters=[CASE_REF])
@@ -303,5 +460,11 @@ def register(router: DefaultRouter) -> None:
     )
     router.register(
         r"vulns/cases/(?P<reference>[A-Z0-9-]+)/products", ProductViewSet, basename="vulns-product"
+    )
+    router.register(r"vulns/cases/(?P<reference>[A-Z0-9-]+)/cve", CveViewSet, basename="vulns-cve")
+    router.register(
+        r"vulns/cases/(?P<reference>[A-Z0-9-]+)/reporters",
+        ReporterViewSet,
+        basename="vulns-reporter",
     )
     router.register("vulns/metrics", MetricsViewSet, basename="vulns-metrics")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dnscert.core import audit
 from dnscert.core.exceptions import InvalidInput
@@ -77,22 +78,29 @@ def set_embargo(case: Case, *, by: Any, embargo_at: datetime, now: datetime | No
 def _announce(case: Case, event: str, *, by: Any, reason: str = "") -> None:
     from dnscert.vulns.messaging import post_message
 
-    texts = {
-        "embargo_set": f"Embargo set to {case.embargo_at:%Y-%m-%d %H:%M} UTC.",
-        "reminder": f"Reminder: the embargo ends {case.embargo_at:%Y-%m-%d %H:%M} UTC.",
-        "early_release": f"Early release: {reason}",
-        "published": "The embargo has ended; the advisory is being prepared.",
-    }
     post_message(
         case,
         by=None,
-        body=texts[event],
+        body=_announcement(case, event, reason),
         audience=Audience.ALL,
         via=MessageVia.SYSTEM,
         author_label="DNS-CERT",
         notify=False,
     )
     notifications.notify_all(case, "embargo", {"event": event, "reason": reason})
+
+
+def _announcement(case: Case, event: str, reason: str) -> str:
+    """The system message of ``event`` (only the chosen text is formatted: a case published
+    without ever being embargoed has no embargo date)."""
+    if event == "early_release":
+        return f"Early release: {reason}"
+    if event == "published":
+        if case.embargo_at is None:
+            return "The case is published; the advisory is being prepared."
+        return "The embargo has ended; the advisory is being prepared."
+    prefix = {"embargo_set": "Embargo set to", "reminder": "Reminder: the embargo ends"}[event]
+    return f"{prefix} {case.embargo_at:%Y-%m-%d %H:%M} UTC."
 
 
 def due_reminder(case: Case, now: datetime) -> str | None:
@@ -192,6 +200,16 @@ def publish(case: Case, *, by: Any, now: datetime | None = None) -> Case:
         )
         _announce(case, "published", by=by)
     return case
+
+
+def publish_by_hand(case: Case, *, by: Any, now: datetime | None = None) -> Case:
+    """A coordinator publishes: refused while the embargo runs (that is an early release)."""
+    moment = now or timezone.now()
+    if case.embargo_at is not None and case.embargo_at > moment:
+        raise InvalidInput("embargo_at", gettext("the embargo has not ended; use early release"))
+    if case.status not in OPEN_STATUSES:
+        raise InvalidInput("status", f"the case is already {case.get_status_display()}")
+    return publish(case, by=by, now=moment)
 
 
 def _draft_advisory(case: Case, by: Any, now: datetime) -> Any:

@@ -12,10 +12,10 @@ from rest_framework import serializers
 
 from dnscert.core.choices import TLP, Severity
 from dnscert.directory.models import Organisation, Product
-from dnscert.vulns.choices import Audience, CaseStatus, MessageVia, VendorStatus
+from dnscert.vulns.choices import Audience, CaseStatus, Credit, CveState, MessageVia, VendorStatus
 from dnscert.vulns.embargo import MAX_REASON
-from dnscert.vulns.models import Case, CaseMessage, CaseVendor
-from dnscert.vulns.services import MAX_TEXT
+from dnscert.vulns.models import Case, CaseMessage, CaseParticipant, CaseVendor, CveReservation
+from dnscert.vulns.services import DEFAULT_ANSWER_DAYS, MAX_TEXT
 
 VENDOR_STATUS_HELP = "One of: " + ", ".join(VendorStatus.values)
 
@@ -261,3 +261,70 @@ class ProductProposalSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     versions = serializers.CharField()
     vendors = ProposedOrganisationSerializer(many=True)
+
+
+# --- the case life cycle (core staff) -----------------------------------------------------------
+
+
+class NoFieldsSerializer(_Strict):
+    """An action that takes no input: any field sent is refused by name."""
+
+
+CASE_STATUS_HELP = "The status to move the case to, one of: " + ", ".join(CaseStatus.values)
+
+
+@extend_schema_field({"type": "string", "description": CASE_STATUS_HELP})
+class _TargetStatusField(serializers.ChoiceField):
+    """Validated as a choice, documented as text: an enum named "status" would collide with
+    the case's own status enum in the schema."""
+
+
+class CaseTransitionSerializer(_Strict):
+    status = _TargetStatusField(choices=CaseStatus.choices)
+
+
+class NotifySerializer(_Strict):
+    answer_days = serializers.IntegerField(
+        min_value=1,
+        max_value=365,
+        default=DEFAULT_ANSWER_DAYS,
+        help_text="days the vendor has to answer before it is flagged as silent",
+    )
+
+
+class CveReservationSerializer(serializers.ModelSerializer[CveReservation]):
+    state = _choice(CveState.values)(choices=CveState.choices, read_only=True)
+
+    class Meta:
+        model = CveReservation
+        fields = ["id", "cve_id", "state", "note", "requested_at", "reserved_at", "published_at"]
+        read_only_fields = fields
+
+
+class CveRequestSerializer(_Strict):
+    note = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+
+
+class CveReservedSerializer(_Strict):
+    cve_id = serializers.CharField(max_length=24, help_text="e.g. CVE-2026-12345")
+
+
+class CaseReporterSerializer(serializers.ModelSerializer[CaseParticipant]):
+    credit = _choice(Credit.values)(choices=Credit.choices, read_only=True)
+    credit_line = serializers.CharField(read_only=True, help_text="as printed in the advisory")
+
+    class Meta:
+        model = CaseParticipant
+        fields = ["id", "name", "email", "credit", "credit_text", "credit_line", "added_at"]
+        read_only_fields = fields
+
+
+class NewReporterSerializer(_Strict):
+    """A reporter by e-mail, as the web form adds one, and how they wish to be credited."""
+
+    email = serializers.EmailField(max_length=254)
+    name = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    credit = _choice(Credit.values)(choices=Credit.choices, default=Credit.NAME)
+    credit_text = serializers.CharField(
+        max_length=300, allow_blank=True, required=False, default=""
+    )

@@ -1,4 +1,5 @@
-"""State changes of a case: open it, score it, add products and vendors, set their status.
+"""State changes of a case: open it, score it, move it, add products, add, notify and remove
+vendors, set their status, reporters and CVE ids.
 
 Each function is atomic, takes the acting user, writes an audit row and leaves e-mails and
 jobs to run after commit. Discussion lives in :mod:`dnscert.vulns.messaging`, the embargo and
@@ -329,6 +330,42 @@ def notify_vendor(
     return vendor
 
 
+def notify_all_vendors(case: Case, *, by: Any) -> list[CaseVendor]:
+    """Notify every vendor of the case not contacted yet (the web's one-click action)."""
+    with transaction.atomic():
+        waiting = list(
+            case.vendors.filter(status=VendorStatus.NOT_CONTACTED)
+            .select_related("organisation", "case")
+            .order_by("organisation__name", "pk")
+        )
+        return [notify_vendor(vendor, by=by) for vendor in waiting]
+
+
+def removal_refusal(vendor: CaseVendor) -> str | None:
+    """Why ``vendor`` must stay on its case (its history), or None when it may be removed."""
+    name = vendor.organisation.name
+    if vendor.status != VendorStatus.NOT_CONTACTED or vendor.notified_at is not None:
+        return f"{name} has been notified; its history stays on the case"
+    written = vendor.case.messages.filter(author_organisation_id=vendor.organisation_id)
+    if written.exists() or vendor.private_messages.exists():
+        return f"{name} has messages on the case; its history stays on the case"
+    return None
+
+
+def remove_vendor(vendor: CaseVendor, *, by: Any) -> None:
+    """Take a vendor added by mistake off the case, before it was told or wrote anything."""
+    with transaction.atomic():
+        locked = CaseVendor.objects.select_for_update().select_related("case", "organisation")
+        row = locked.get(pk=vendor.pk)
+        refusal = removal_refusal(row)
+        if refusal is not None:
+            raise InvalidInput("vendor", refusal)
+        row.delete()
+        audit.record(
+            by, audit.Action.UPDATE, row.case, changes={"vendor_removed": row.organisation.name}
+        )
+
+
 def set_vendor_status(
     vendor: CaseVendor,
     *,
@@ -384,7 +421,10 @@ def request_cve(case: Case, *, by: Any, note: str = "") -> CveReservation:
 
 def record_cve_reserved(reservation: CveReservation, *, by: Any, cve_id: str) -> CveReservation:
     """The CNA reserved ``cve_id``: store it on the reservation and the case."""
-    cleaned = scoring.clean_cve_ids([cve_id])
+    try:
+        cleaned = scoring.clean_cve_ids([cve_id])
+    except InvalidInput as error:
+        raise InvalidInput("cve_id", error.problem) from None
     if len(cleaned) != 1:
         raise InvalidInput("cve_id", "give exactly one CVE id")
     if reservation.state != CveState.REQUESTED:

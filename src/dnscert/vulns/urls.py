@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern] = [
     path(_case + "messages/<int:pk>/views/", views.message_views, name="message-views"),
     path(_case + "vendors/<int:pk>/status/", views.vendor_status, name="vendor-status"),
     path(_case + "vendors/<int:pk>/notify/", views.notify_vendor, name="notify-vendor"),
+    path(_case + "vendors/<int:pk>/remove/", views.remove_vendor, name="remove-vendor"),
     path(_case + "vendors/notify-all/", views.notify_all, name="notify-all"),
     path(_case + "vendors/add/", views.add_vendor, name="add-vendor"),
     path(_case + "products/", views.add_product, name="add-product"),

@@ -294,7 +294,13 @@ def vendor_list(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     vendor_filter = VendorFilter(request.GET, queryset=_vendor_rows(request.user, case))
     page = _page(request, vendor_filter.qs, VENDORS_PER_PAGE)
-    context = {"case": case, "filter": vendor_filter, "page": page, "now": timezone.now()}
+    context = {
+        "case": case,
+        "filter": vendor_filter,
+        "page": page,
+        "now": timezone.now(),
+        "coordinator": scope.is_coordinator(request.user),
+    }
     return render(request, "vulns/vendor_list.html", context)
 
 
@@ -446,12 +452,22 @@ def notify_vendor(request: HttpRequest, reference: str, pk: int) -> HttpResponse
 def notify_all(request: HttpRequest, reference: str) -> HttpResponseBase:
     """Notify every vendor not contacted yet."""
     case = _staff_case(request, reference)
-    waiting = list(
-        case.vendors.filter(status="not_contacted").select_related("organisation", "case")
-    )
-    for vendor in waiting:
-        services.notify_vendor(vendor, by=request.user)
-    messages.success(request, _("%(count)s vendors notified.") % {"count": len(waiting)})
+    notified = services.notify_all_vendors(case, by=request.user)
+    messages.success(request, _("%(count)s vendors notified.") % {"count": len(notified)})
+    return _back(case, "vendors")
+
+
+@require_POST
+@staff_required
+def remove_vendor(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
+    """Take a vendor added by mistake off the case (refused once it was told or wrote)."""
+    case = _staff_case(request, reference)
+    vendor = get_object_or_404(CaseVendor.objects.select_related("organisation"), case=case, pk=pk)
+    try:
+        services.remove_vendor(vendor, by=request.user)
+    except InvalidInput as error:
+        return _refused(request, case, error)
+    messages.success(request, _("%(vendor)s removed.") % {"vendor": vendor.organisation.name})
     return _back(case, "vendors")
 
 
@@ -483,13 +499,10 @@ def early_release(request: HttpRequest, reference: str) -> HttpResponseBase:
 @staff_required
 def publish(request: HttpRequest, reference: str) -> HttpResponseBase:
     case = _staff_case(request, reference)
-    if case.embargo_at and case.embargo_at > timezone.now():
-        return _refused(
-            request,
-            case,
-            InvalidInput("embargo_at", _("the embargo has not ended; use early release")),
-        )
-    embargo.publish(case, by=request.user)
+    try:
+        embargo.publish_by_hand(case, by=request.user)
+    except InvalidInput as error:
+        return _refused(request, case, error)
     messages.success(request, _("Draft advisory created."))
     return _back(case)
 
