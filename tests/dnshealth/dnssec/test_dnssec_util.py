@@ -66,6 +66,19 @@ def test_it_matches_ds_to_its_dnskey_for_each_digest(ksk: signer.Key) -> None:
         assert du.ds_matches_dnskey(ds, ksk.dnskey, "other.test.") is False
 
 
+def test_the_remembered_digest_ignores_the_owner_case_and_tells_keys_apart(
+    ksk: signer.Key,
+) -> None:
+    ds = du.make_ds(ksk.dnskey, ZONE)
+    upper = dns.name.from_text("EXAMPLE.Test.")
+    for _ in range(2):  # the second time from the remembered digests
+        assert du.ds_matches_dnskey(ds, ksk.dnskey, upper) is True
+        assert du.ds_matches_dnskey(ds, ksk.dnskey, ZONE) is True
+    flipped = ksk.dnskey.replace(flags=ksk.dnskey.flags ^ 1)  # same key bytes, other RDATA
+    assert du.ds_matches_dnskey(ds, flipped, ZONE) is False
+    assert du.key_tag(flipped) != du.key_tag(ksk.dnskey)
+
+
 def test_it_rejects_a_ds_with_a_wrong_digest(ksk: signer.Key) -> None:
     ds = du.make_ds(ksk.dnskey, ZONE)
     wrong = ds.replace(digest=bytes(32))

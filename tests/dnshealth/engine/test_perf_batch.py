@@ -69,7 +69,8 @@ def test_it_collects_garbage_every_so_many_zones_and_freezes_the_survivors(
         return batch.zones_checked
 
     assert run(body) == 7
-    assert calls == ["collect", "freeze", "collect", "freeze", "unfreeze"]
+    # Closing: the objects made since the last freeze are frozen too, then all unfrozen.
+    assert calls == ["collect", "freeze", "collect", "freeze", "freeze", "unfreeze"]
 
 
 def test_frozen_objects_are_collectable_again_after_the_batch() -> None:

@@ -18,7 +18,7 @@ from tests.dnshealth.engine.conftest import (
     make_zone,
     run,
 )
-from tests.dnshealth.engine.fakeserver import FakeNetwork
+from tests.dnshealth.engine.fakeserver import Behaviour, FakeNetwork
 
 LOOPS = """
 loop1.good.xa. CNAME loop2.good.xa.
@@ -231,3 +231,55 @@ def test_lookups_under_a_user_imposed_cut_are_not_shared(port: int) -> None:
     assert first.records() == ["192.0.2.1"]
     assert second.error is LookupError_.NO_RESPONSE  # its own cut, its own answer
     assert not cuts.lookups
+
+
+def _walk_text(walk: object) -> dict[str, list[str]]:
+    """The lists of a ParentWalk as text (comparable between runs)."""
+    return {
+        name: [str(item) for item in value]
+        for name, value in vars(walk).items()
+        if isinstance(value, list)
+    }
+
+
+def test_sibling_zones_share_the_walk_to_their_parent_and_keep_their_own_lookup_errors(
+    port: int,
+) -> None:
+    # The xa. servers: one with glue, one whose name (under xb., served by a silent server)
+    # has no glue and cannot be looked up: every zone below xa. must report that lookup.
+    net = FakeNetwork(port)
+    xa_ns = [("ns1.xa.", XA_IPS[0]), ("ns.xb.", None)]
+    root = make_zone(
+        ".",
+        [("ns.root.", ROOT_IP)],
+        delegations={"xa.": xa_ns},
+        extra="xb. NS ns.silent.xb.\nns.silent.xb. A 127.201.9.9\n",
+    )
+    net.add(ROOT_IP, [root])
+    children = {"good.xa.": good_servers(), "other.xa.": good_servers()}
+    net.add(XA_IPS[0], [make_zone("xa.", xa_ns, delegations=children)])
+    net.add("127.201.9.9", [], Behaviour(silent=True))
+    for ip in GOOD_IPS:
+        net.add(ip, [make_zone(zone, good_servers()) for zone in children])
+
+    async def body() -> tuple[list[object], list[list[object]], list[int], object]:
+        config = lab_config(port)
+        client = QueryClient(config)
+        cuts = ZoneCutCache([ROOT_IP])
+        async with net:
+            shared = [ZoneContext(zone, config, client, cuts) for zone in ("good.xa", "other.xa")]
+            walks = [await ctx.get_parent_walk() for ctx in shared]
+            alone = ZoneContext("other.xa", config, QueryClient(config))
+            walk_alone = await alone.get_parent_walk()
+            await alone.client.client.close()
+        await client.close()
+        errors = [list(dict.fromkeys(ctx.resolver.errors)) for ctx in shared]
+        return walks, errors, [ctx.query_count for ctx in shared], walk_alone
+
+    walks, errors, counts, walk_alone = run(body)
+    assert _walk_text(walks[1]) == _walk_text(walk_alone)  # shared or not: the same walk
+    found = [(s.address, s.zone.to_text()) for s in walks[1].delegation_found]
+    assert found == [(XA_IPS[0], "xa.")]
+    assert walks[0].child_found and walks[1].child_found
+    assert errors[0] and errors[0] == errors[1]  # the lookup error, reported by both zones
+    assert counts[1] < counts[0]  # the second zone did not walk the root again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import struct
 
 import dns.edns
@@ -10,6 +11,7 @@ import dns.message
 import dns.name
 import dns.opcode
 import dns.rcode
+import dns.rdata
 import dns.rrset
 import pytest
 
@@ -228,3 +230,20 @@ def test_it_empties_its_caches_when_they_are_full(monkeypatch: pytest.MonkeyPatc
         data = response.to_wire()
         assert _signature(wire.read_message(data)) == _signature(dns.message.from_wire(data))
         assert len(wire._names) <= 3 and len(wire._rdata) <= 3
+
+
+def test_kept_records_keep_their_hash_and_behave_as_dnspython_records() -> None:
+    data = _response("child.xa.", "NS", REFERRAL).to_wire()
+    expected = dns.message.from_wire(data)
+    first, second = wire.read_message(data), wire.read_message(data)
+    for ours, theirs in zip(first.additional, expected.additional, strict=True):
+        for kept, plain in zip(ours, theirs, strict=True):
+            assert kept == plain and plain == kept and hash(kept) == hash(plain)
+            assert isinstance(kept, type(plain)) and kept.to_text() == plain.to_text()
+            assert pickle.loads(pickle.dumps(kept)) == plain
+    shared = first.additional[0][0]  # the A record of ns1.child.xa.
+    assert shared is second.additional[0][0]  # one record object (and one hash) for both
+    # dnspython's replace() on a kept record gives a record with its own, right hash.
+    changed = shared.replace(address="192.0.2.99")
+    plain_changed = dns.rdata.from_text(shared.rdclass, shared.rdtype, changed.to_text())
+    assert changed == plain_changed and hash(changed) == hash(plain_changed)

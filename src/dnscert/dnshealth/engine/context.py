@@ -32,6 +32,7 @@ from dnscert.dnshealth.engine.query import (
     QueryOptions,
     QueryResult,
     is_ipv6,
+    same_name,
     shielded,
     unique,
 )
@@ -131,6 +132,21 @@ class ZoneContext:
                 overrides[self.zone] = undelegated_ips
         self.resolver = Resolver(self.client, config, cuts, overrides)
         self._memo: dict[str, asyncio.Future[Any]] = {}
+        #: The options of a plain query (no EDNS, UDP): the walk's and the delegation's.
+        self._plain = _options(
+            False,
+            None,
+            False,
+            config.edns_bufsize,
+            0,
+            (),
+            False,
+            False,
+            False,
+            int(dns.rdataclass.IN),
+            config.port,
+            True,
+        )
         self._delegation: Delegation | None = None
         self._ns_addresses: list[NsIp] | None = None
 
@@ -184,6 +200,43 @@ class ZoneContext:
         if answered is not None:
             return answered
         return await shared.query(address, qname, rdtype, options)
+
+    def start_query(
+        self, address: str, rdtype: str, *, tcp: bool = False, dnssec: bool = False
+    ) -> asyncio.Future[QueryResult]:
+        """Start the apex question ``ctx.query(address, ctx.zone, rdtype, tcp=, dnssec=)``
+        asks, without waiting for it (not counted: counted when a test case asks it)."""
+        options = _options(
+            tcp,
+            None,
+            dnssec,
+            self.config.edns_bufsize,
+            0,
+            (),
+            False,
+            False,
+            False,
+            int(dns.rdataclass.IN),
+            self.config.port,
+            True,
+        )
+        return self.client.client.start(address, self.zone, rdtype, options)
+
+    async def query_each(
+        self, addresses: list[str], rdtype: str, *, tcp: bool = False, dnssec: bool = False
+    ) -> list[QueryResult]:
+        """``query(address, self.zone, rdtype, tcp=, dnssec=)`` of every address, all at once.
+
+        The results in the order of ``addresses``; one wait for them all, and no task each.
+        """
+        futures = [
+            self.start_query(address, rdtype, tcp=tcp, dnssec=dnssec) for address in addresses
+        ]
+        self.client.count += len(futures)
+        pending = [future for future in futures if not future.done()]
+        if pending:
+            await asyncio.wait(pending)  # never cancels them: other zones may share them
+        return [future.result() for future in futures]
 
     async def send(
         self, address: str, message: dns.message.Message, *, tcp: bool = False
@@ -318,7 +371,20 @@ class ZoneContext:
             return await self.query(address, qname, rdtype)
 
         walker = ParentWalker(self.zone, root_servers, ask, self.get_ns_ips)
-        return await walker.run()
+        if self._undelegated:  # lookups see the user's zone cuts: nothing to share
+            return await walker.run()
+        # The walk down to the parent name is the same for every child of that name: the
+        # first sibling of a batch walks it, the others replay it (``discovery``).
+        key = (
+            self.zone.parent().labels,
+            tuple((name.labels, address) for name, address in root_servers),
+        )
+        cuts = self.resolver.cuts
+        prefix = cuts.walk_prefixes.get(key)
+        if prefix is None:
+            prefix = asyncio.ensure_future(walker.prefix())
+            cuts.remember_walk(key, prefix)
+        return await walker.finish(await shielded(prefix))
 
     async def _del_ns_names_and_ips(self) -> list[NsIp] | None:
         delegation = await self._raw_delegation()
@@ -353,10 +419,39 @@ class ZoneContext:
         referral: dict[dns.name.Name, list[str]] = {}
         authoritative: dict[dns.name.Name, list[str]] = {}
         for address in parent_ips:
-            response = await self.query(address, self.zone, "NS")
+            response = await self.parent_ns_answer(address)
             if isinstance(response, Answer) and response.rcode == dns.rcode.NOERROR:
                 await self._read_delegation(address, response, referral, authoritative)
         return referral or authoritative
+
+    async def parent_ns_answer(self, address: str) -> QueryResult:
+        """The answer of the parent server ``address`` to the child's NS question.
+
+        The parent walk's referral to the SOA question stands in for it when it is clean
+        (``_referral_from_walk``); otherwise the NS question is asked.
+        """
+        return self._referral_from_walk(address) or await self.query(address, self.zone, "NS")
+
+    def _referral_from_walk(self, address: str) -> Answer | None:
+        """The parent walk's SOA answer from ``address`` when it is a clean referral.
+
+        A parent server that is not authoritative for the child answers every question at the
+        child's name (DS aside) with the same referral: the NS records of the child in the
+        authority section, their glue in the additional section (RFC 1034 4.3.2, step 3b).
+        So a referral the walk already received to its SOA question is the delegation the NS
+        question would get. Anything less clean (AA set, an answer section, another owner or
+        rcode, truncation) is not reused: the NS question is asked as Zonemaster does.
+        """
+        soa = self.client.client.finished(address, self.zone, dns.rdatatype.SOA, self._plain)
+        if not isinstance(soa, Answer) or soa.aa or soa.tc or soa.rcode != dns.rcode.NOERROR:
+            return None
+        message = soa.message
+        if message.answer or not message.authority:
+            return None
+        for rrset in message.authority:
+            if rrset.rdtype != dns.rdatatype.NS or not same_name(rrset.name, self.zone):
+                return None
+        return soa
 
     async def _read_delegation(
         self,
@@ -403,7 +498,7 @@ class ZoneContext:
         ips = await self.get_del_ns_ips()
         if ips is None:
             return None
-        responses = await asyncio.gather(*(self.query(ip, self.zone, "NS") for ip in ips))
+        responses = await self.query_each(ips, "NS")
         names: list[dns.name.Name] = []
         for response in responses:
             if isinstance(response, Answer) and response.aa:
@@ -440,8 +535,7 @@ class ZoneContext:
             return []
         parent_ips = await self.get_parent_ns_ips() or []
         records: list[dns.rdata.Rdata] = []
-        for address in parent_ips:
-            response = await self.query(address, self.zone, "DS", dnssec=True)
+        for response in await self.query_each(parent_ips, "DS", dnssec=True):
             if isinstance(response, Answer) and response.aa:
                 records.extend(response.records("DS", name=self.zone))
         return unique(records)

@@ -4,6 +4,14 @@ Starting at the root servers, each server is asked for its own zone (SOA, NS), t
 one label closer to the child (SOA), until the child itself: an authoritative SOA, a referral,
 NXDOMAIN, an alias or NODATA there says where the parent is. Every outcome is recorded in a
 ``ParentWalk`` so that BASIC01 can report on it and the discovery methods can use it.
+
+Only the last step of a server's descent, the question at the child's own name, depends on
+the child: it ends the descent whatever it finds and queues no server. So the walk runs in
+two parts: ``ParentWalker.prefix()`` walks with those steps left out, recording everything
+seen (and where each left-out step belongs) in a ``WalkPrefix``, which is the same for every
+child of one parent name; ``ParentWalker.finish(prefix)`` replays it for one child, asking
+the left-out questions in their places. A batch shares prefixes between sibling zones
+(``ZoneContext``), so the root and TLD part of the walk is done once per parent name.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import dns.name
 import dns.rcode
@@ -99,6 +108,23 @@ AddressLookup = Callable[[dns.name.Name], Awaitable[list[str]]]
 
 MAX_WALK_SERVERS = 2000
 
+#: One recorded event of a walk prefix, replayed in order for each child:
+#: ("add", field of ``ParentWalk``, value); ("child", server, parent zone) = the left-out
+#: question at the child's name; ("cname", server, parent zone, name, response) = a response
+#: whose verdict depends on the child (a CNAME referral to it or a server-zone error);
+#: ("lookup", names) = addresses looked up for names without glue (asked again per child, so
+#: that each zone reports its own lookup errors; the answers are shared and the same).
+Event = tuple[Any, ...]
+
+
+@dataclass
+class WalkPrefix:
+    """The walk of every child of one parent name, without the questions at the child."""
+
+    events: list[Event]
+    #: (address, ``name_key(zone)``) -> other names met for that already handled server.
+    aliases: dict[tuple[str, tuple[bytes, ...]], list[dns.name.Name]]
+
 
 class ParentWalker:
     """Runs the walk for one child zone with the engine's cached query and lookup functions."""
@@ -114,6 +140,8 @@ class ParentWalker:
         self.query = query
         self.lookup_addresses = lookup_addresses
         self.walk = ParentWalk(child)
+        #: What ``prefix()`` records (None while ``finish()`` replays).
+        self.events: list[Event] | None = None
         self.remaining: list[ServerAtZone] = [
             ServerAtZone(name, address, dns.name.root) for name, address in root_servers
         ]
@@ -124,6 +152,11 @@ class ParentWalker:
 
     async def run(self) -> ParentWalk:
         """Walk until no server is left to ask; return what was seen."""
+        return await self.finish(await self.prefix())
+
+    async def prefix(self) -> WalkPrefix:
+        """Walk without the questions at the child's name (the same for all its siblings)."""
+        self.events = []
         steps = 0
         while self.remaining and steps < MAX_WALK_SERVERS:
             steps += 1
@@ -134,22 +167,56 @@ class ParentWalker:
                 continue
             self.handled.add(key)
             await self._walk_server(server)
+        return WalkPrefix(self.events, self.aliases)
+
+    async def finish(self, prefix: WalkPrefix) -> ParentWalk:
+        """This child's walk: ``prefix`` replayed, the questions at the child asked in place."""
+        self.walk = ParentWalk(self.child)
+        self.events = None
+        for event in prefix.events:
+            kind = event[0]
+            if kind == "add":
+                getattr(self.walk, event[1]).append(event[2])
+            elif kind == "child":
+                await self._at_child(event[1], event[2])
+            elif kind == "cname":
+                _kind, server, zone, name, response = event
+                if _cname_referral(response, self.child):
+                    self._found(ServerAtZone(server.name, server.address, zone), "cname_referral")
+                else:
+                    self._error(name, "SOA", server.address)
+            else:
+                await asyncio.gather(*(self.lookup_addresses(name) for name in event[1]))
+        self.aliases = prefix.aliases
         self._add_alias_names()
         return self.walk
 
+    def _add(self, field_name: str, value: Any) -> None:
+        """Append to a list of the walk (recorded for replay while a prefix is walked)."""
+        if self.events is not None:
+            self.events.append(("add", field_name, value))
+        else:
+            getattr(self.walk, field_name).append(value)
+
     def _add_alias_names(self) -> None:
         """A parent address also listed under other names counts under every name."""
+        if not self.aliases:
+            return
+        parents = set(self.walk.parent_found)  # membership by hash, not a scan per alias
         for bucket in (self.walk.delegation_found, self.walk.aa_soa_found):
+            members = set(bucket)
             for found in list(bucket):
                 for name in self.aliases.get((found.address, name_key(found.zone)), []):
                     alias = ServerAtZone(name, found.address, found.zone)
-                    if alias not in bucket:
+                    if alias not in members:
                         bucket.append(alias)
-                    if alias not in self.walk.parent_found:
+                        members.add(alias)
+                    if alias not in parents:
                         self.walk.parent_found.append(alias)
+                        parents.add(alias)
 
     def _error(self, qname: dns.name.Name, rrtype: str, address: str) -> None:
-        self.walk.server_zone_errors.append((qname, rrtype, address))
+        self._add("server_zone_errors", (qname, rrtype, address))
 
     async def _walk_server(self, server: ServerAtZone) -> None:
         zone = server.zone
@@ -185,6 +252,8 @@ class ParentWalker:
         if missing:
             looked_up = await asyncio.gather(*(self.lookup_addresses(name) for name in missing))
             glue.update(zip(missing, looked_up, strict=True))
+            if self.events is not None:
+                self.events.append(("lookup", missing))
         zone_key = name_key(zone)
         for name in names:
             for address in glue.get(name, []):
@@ -196,6 +265,10 @@ class ParentWalker:
         intermediate = zone
         while not same_name(intermediate, self.child):
             intermediate = _one_label_closer(self.child, intermediate)
+            if same_name(intermediate, self.child):
+                # The child's own name: asked by ``finish`` (its outcome ends the descent).
+                self._add_event(("child", server, zone))
+                return
             response = await self.query(server.address, intermediate, "SOA")
             if not isinstance(response, Answer):
                 self._error(intermediate, "SOA", server.address)
@@ -206,6 +279,18 @@ class ParentWalker:
             if outcome == "new_zone":
                 zone = intermediate
 
+    def _add_event(self, event: Event) -> None:
+        assert self.events is not None  # only ``prefix()`` descends
+        self.events.append(event)
+
+    async def _at_child(self, server: ServerAtZone, zone: dns.name.Name) -> None:
+        """The question at the child's name to ``server`` (serving ``zone``), recorded."""
+        response = await self.query(server.address, self.child, "SOA")
+        if not isinstance(response, Answer):
+            self._error(self.child, "SOA", server.address)
+            return
+        await self._classify(server, zone, self.child, response)
+
     async def _classify(
         self, server: ServerAtZone, zone: dns.name.Name, name: dns.name.Name, response: Answer
     ) -> str:
@@ -214,15 +299,15 @@ class ParentWalker:
         parent = ServerAtZone(server.name, server.address, zone)
         if _single_soa(response, name):
             if at_child:
-                self._found(parent, self.walk.aa_soa_found)
+                self._found(parent, "aa_soa")
                 return "stop"
             return await self._enter_zone(server, name)
         if response.aa and response.rcode == dns.rcode.NXDOMAIN:
-            self._found(parent, self.walk.aa_nxdomain_found)
+            self._found(parent, "aa_nxdomain")
             return "stop"
         if response.is_referral() and name in response.owners("NS", "authority"):
             if at_child:
-                self._found(parent, self.walk.delegation_found)
+                self._found(parent, "delegation")
             else:
                 await self._queue_servers(response, name, section="authority")
             return "stop"
@@ -231,8 +316,12 @@ class ParentWalker:
                 return "continue"
             await self._at_child_without_soa(parent, response)
             return "stop"
+        if not at_child:
+            # A CNAME referral to the child or an error: the child decides (``finish``).
+            self._add_event(("cname", server, zone, name, response))
+            return "stop"
         if _cname_referral(response, self.child):
-            self._found(parent, self.walk.cname_referral_found)
+            self._found(parent, "cname_referral")
             return "stop"
         self._error(name, "SOA", server.address)
         return "stop"
@@ -248,7 +337,7 @@ class ParentWalker:
 
     async def _at_child_without_soa(self, parent: ServerAtZone, response: Answer) -> None:
         if self.child in response.owners("CNAME"):
-            self._found(parent, self.walk.aa_cname_found)
+            self._found(parent, "aa_cname")
             return
         dname = await self.query(parent.address, self.child, "DNAME")
         targets = (
@@ -258,14 +347,15 @@ class ParentWalker:
         )
         if targets:
             self._found(parent, None)
-            self.walk.aa_dname_found.append((parent, targets[0]))
+            self._add("aa_dname_found", (parent, targets[0]))
         else:
-            self._found(parent, self.walk.aa_nodata_found)
+            self._found(parent, "aa_nodata")
 
-    def _found(self, parent: ServerAtZone, bucket: list[ServerAtZone] | None) -> None:
-        self.walk.parent_found.append(parent)
+    def _found(self, parent: ServerAtZone, bucket: str | None) -> None:
+        """``parent`` found, and in the ``<bucket>_found`` list of the walk when given."""
+        self._add("parent_found", parent)
         if bucket is not None:
-            bucket.append(parent)
+            self._add(f"{bucket}_found", parent)
 
 
 def _one_label_closer(child: dns.name.Name, ancestor: dns.name.Name) -> dns.name.Name:

@@ -10,6 +10,7 @@ implementation status beside each entry.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -161,7 +162,14 @@ def algorithm_supported(number: int) -> bool:
 
 def key_tag(key: DNSKEYBase) -> int:
     """Return the RFC 4034 appendix B key tag of a DNSKEY or CDNSKEY record."""
-    return dns.dnssec.key_id(key)  # type: ignore[arg-type]
+    return _key_tag(key.flags, key.protocol, key.algorithm, key.key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_tag(flags: int, protocol: int, algorithm: int, public_key: bytes) -> int:
+    """The key tag of the key with these RDATA fields (remembered: checks ask it often)."""
+    key = DNSKEY(dns.rdataclass.IN, dns.rdatatype.DNSKEY, flags, protocol, algorithm, public_key)
+    return dns.dnssec.key_id(key)
 
 
 def is_zone_key(key: DNSKEYBase) -> bool:
@@ -195,14 +203,34 @@ def ds_matches_dnskey(ds: DSBase, key: DNSKEYBase, owner: dns.name.Name | str) -
     if ds.key_tag != key_tag(key) or ds.algorithm != key.algorithm:
         return False
     name = dns.name.from_text(owner) if isinstance(owner, str) else owner
+    owner_key = tuple(label.lower() for label in name.labels)
+    digest = _ds_digest(owner_key, key.flags, key.protocol, key.algorithm, key.key, ds.digest_type)
+    return digest == ds.digest
+
+
+@functools.lru_cache(maxsize=4096)
+def _ds_digest(
+    owner: tuple[bytes, ...],
+    flags: int,
+    protocol: int,
+    algorithm: int,
+    public_key: bytes,
+    digest_type: int,
+) -> bytes:
+    """The DS digest of a key (by its RDATA fields) at ``owner`` (lower-cased labels).
+
+    Remembered: the servers of a zone give the same keys, and several test cases compare
+    the same DS records with them. The digest covers the owner in canonical (lower) case.
+    """
+    key = DNSKEY(dns.rdataclass.IN, dns.rdatatype.DNSKEY, flags, protocol, algorithm, public_key)
     computed = dns.dnssec.make_ds(
-        name,
-        _as_dnskey(key),
-        dns.dnssec.DSDigest(ds.digest_type),
+        dns.name.Name(owner),
+        key,
+        dns.dnssec.DSDigest(digest_type),
         policy=dns.dnssec.allow_all_policy,
         validating=True,
     )
-    return computed.digest == ds.digest
+    return bytes(computed.digest)
 
 
 def make_ds(key: DNSKEYBase, owner: dns.name.Name | str, digest_type: int = 2) -> DS:

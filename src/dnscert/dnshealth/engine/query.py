@@ -220,6 +220,15 @@ def normalise_address(address: str) -> str:
         raise ValueError(f"not an IP address: {address!r}") from None
 
 
+@functools.lru_cache(maxsize=65536)
+def ip_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """``ipaddress.ip_address(address)``, remembered (checks look the same addresses up often).
+
+    Raises ``ValueError`` for text that is not an IP address, as ``ipaddress`` does.
+    """
+    return ipaddress.ip_address(address)
+
+
 def same_name(first: dns.name.Name, second: dns.name.Name) -> bool:
     """``first == second`` (case-insensitive), without dnspython's label loop when it can."""
     if len(first.labels) != len(second.labels):
@@ -283,6 +292,12 @@ def make_query(qname: dns.name.Name, rdtype: int, options: QueryOptions) -> dns.
 
 def query_wire(qname: dns.name.Name, rdtype: int, options: QueryOptions) -> bytes:
     """The wire form of the query ``options`` describe (id 0), built without a Message."""
+    return _query_wire(qname.labels, rdtype, options)
+
+
+@functools.lru_cache(maxsize=16384)
+def _query_wire(labels: tuple[bytes, ...], rdtype: int, options: QueryOptions) -> bytes:
+    """``query_wire`` remembered: a zone's questions go to each of its servers' addresses."""
     flags = 0
     for wanted, flag in ((options.rd, dns.flags.RD), (options.cd, dns.flags.CD)):
         if wanted:
@@ -291,7 +306,7 @@ def query_wire(qname: dns.name.Name, rdtype: int, options: QueryOptions) -> byte
         flags |= dns.flags.AD
     edns = options.edns_version is not None or options.dnssec
     header = struct.pack("!HHHHHH", 0, flags, 1, 0, 0, 1 if edns else 0)
-    wire = header + _name_wire(qname.labels) + struct.pack("!HH", rdtype, options.qclass)
+    wire = header + _name_wire(labels) + struct.pack("!HH", rdtype, options.qclass)
     if not edns:
         return wire
     ednsflags = (options.edns_flags | (dns.flags.DO if options.dnssec else 0)) & 0xFFFF
@@ -313,12 +328,15 @@ def _name_wire(labels: tuple[bytes, ...]) -> bytes:
 
 @dataclass
 class _Waiter:
-    future: asyncio.Future[tuple[bytes, float] | None]
+    #: Settled with (response, time received), or None on timeout (``_udp_attempt``); None
+    #: for an exchange driven by callbacks (``owner``).
+    future: asyncio.Future[tuple[bytes, float] | None] | None
     question: tuple[dns.name.Name, int, int]
     #: The query's question section as sent: a response echoing it byte for byte matches
     #: without parsing (other spellings, e.g. another letter case, are compared parsed).
     question_wire: bytes
     malformed: int = 0
+    owner: _UdpExchange | None = None
 
 
 class _SharedUdp(asyncio.DatagramProtocol):
@@ -367,6 +385,20 @@ class QueryClient:
         options: QueryOptions | None = None,
     ) -> QueryResult:
         """Ask ``address`` about (qname, rdtype); identical queries in this run are asked once."""
+        task = self.start(address, qname, rdtype, options)
+        if task.done():
+            return task.result()
+        # Shielded: a cancelled caller (zone timeout) leaves the shared query to finish.
+        return await shielded(task)
+
+    def start(
+        self,
+        address: str,
+        qname: dns.name.Name | str,
+        rdtype: int | str,
+        options: QueryOptions | None = None,
+    ) -> asyncio.Future[QueryResult]:
+        """The query, under way or done (asked once per run): wait for it through ``shielded``."""
         options = options or QueryOptions(port=self.config.port)
         name = name_from_text(qname) if isinstance(qname, str) else qname
         type_ = rdtype if isinstance(rdtype, int) else int(rdatatype(rdtype))
@@ -374,16 +406,32 @@ class QueryClient:
         key = (address, name.labels, type_, options)
         task = self._cache.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._query_guarded(address, name, type_, options))
+            task = self._start(address, name, type_, options)
             self._cache[key] = task
             if len(self._cache) > self.config.cache_size:
                 self._evict()
         else:
             self.stats.cache_hits += 1
-            if task.done():
-                return task.result()
-        # Shielded: a cancelled caller (zone timeout) leaves the shared query to finish.
-        return await shielded(task)
+        return task
+
+    def _start(
+        self, address: str, qname: dns.name.Name, rdtype: int, options: QueryOptions
+    ) -> asyncio.Future[QueryResult]:
+        """The query under way: a UDP query by callbacks when nothing has to be awaited first
+        (the socket is open, no rate limit), else a task (TCP, first query, rate limit)."""
+        if not options.tcp and self.config.rate_limit <= 0:
+            try:
+                server: str | None = normalise_address(address)
+            except ValueError:
+                server = None  # the task reports the bad address
+            if server is not None and (self.config.ipv6 if is_ipv6(server) else self.config.ipv4):
+                endpoint = self._endpoints.get(_endpoint_key(server, self.config))
+                transport = endpoint.transport if endpoint is not None else None
+                if endpoint is not None and transport is not None and not transport.is_closing():
+                    future: asyncio.Future[QueryResult] = asyncio.get_running_loop().create_future()
+                    _UdpExchange(self, future, address, server, qname, rdtype, options, endpoint)
+                    return future
+        return asyncio.ensure_future(self._query_guarded(address, qname, rdtype, options))
 
     def finished(
         self, address: str, qname: dns.name.Name | str, rdtype: int | str, options: QueryOptions
@@ -551,7 +599,7 @@ class QueryClient:
         waiter = self._waiters.get((addr[0], addr[1], query_id))
         if waiter is None:
             waiter = self._waiters.get((_safe_normalise(addr[0]), addr[1], query_id))
-        if waiter is None or waiter.future.done():
+        if waiter is None or (waiter.future is not None and waiter.future.done()):
             self.stats.ignored += 1
             return
         if not (waiter.question_wire and data.startswith(waiter.question_wire, 12)):
@@ -564,7 +612,11 @@ class QueryClient:
                 self.stats.ignored += 1
                 return
         self.stats.received += 1
-        waiter.future.set_result((data, time.monotonic()))
+        if waiter.owner is not None:
+            waiter.owner.response(data, time.monotonic())
+        else:
+            assert waiter.future is not None
+            waiter.future.set_result((data, time.monotonic()))
 
     def _answer(
         self,
@@ -674,8 +726,13 @@ class QueryClient:
             detail = f"TCP: {exc.__class__.__name__}: {exc}"
             return QueryFailure(server, qname, rdtype, FailureReason.NETWORK, detail, options.port)
         self.stats.received += 1
-        question = _question_of(response)
-        matches = question in ((qname, rdtype, options.qclass), _NO_QUESTION)
+        # The question echoed byte for byte matches without parsing; any other spelling (another
+        # letter case, compression, no question) is compared parsed.
+        echoed = _question_section(wire)
+        matches = bool(echoed) and response.startswith(echoed, 12)
+        if not matches:
+            question = _question_of(response)
+            matches = question in ((qname, rdtype, options.qclass), _NO_QUESTION)
         if not matches or not id_matches:
             self.stats.malformed += 1
             detail = "TCP response does not match the query (id or question)"
@@ -689,9 +746,9 @@ class QueryClient:
     ) -> tuple[bytes, bool]:
         """The response on a connection of its own, and whether its id is the query's."""
         query_id = struct.pack("!H", random.getrandbits(16))
-        response = await asyncio.wait_for(
-            exchange_once(server, port, local, query_id + wire[2:]), self.config.timeout
-        )
+        # ``asyncio.timeout`` rather than ``wait_for``: no extra task per query.
+        async with asyncio.timeout(self.config.timeout):
+            response = await exchange_once(server, port, local, query_id + wire[2:])
         return response, response[:2] == query_id
 
     async def _tcp_pipelined(
@@ -704,9 +761,8 @@ class QueryClient:
         """
         ticket = Ticket()
         try:
-            response = await asyncio.wait_for(
-                self._tcp_pool.exchange(server, port, local, wire, ticket), self.config.timeout
-            )
+            async with asyncio.timeout(self.config.timeout):
+                response = await self._tcp_pool.exchange(server, port, local, wire, ticket)
             return response, True
         except (TimeoutError, OSError):
             if not ticket.shared:
@@ -727,6 +783,166 @@ class QueryClient:
         bucket[0] -= 1.0
         if bucket[0] < 0:
             await asyncio.sleep(-bucket[0] / rate)
+
+
+class _UdpExchange:
+    """One UDP query driven by callbacks, without a task: send, wait, retry, settle ``future``.
+
+    The steps and outcomes of ``QueryClient._query_guarded`` over UDP (``_udp``,
+    ``_udp_attempt``, the TCP repeat of a truncated answer), for the common case where
+    nothing has to be awaited before sending: the task, its coroutines and its wake-ups were
+    a large part of the CPU a query cost. Started by its constructor.
+    """
+
+    __slots__ = (
+        "address",
+        "attempts",
+        "client",
+        "endpoint",
+        "future",
+        "key",
+        "malformed",
+        "options",
+        "qname",
+        "question",
+        "question_wire",
+        "rdtype",
+        "sent_at",
+        "server",
+        "timer",
+        "wire",
+    )
+
+    def __init__(
+        self,
+        client: QueryClient,
+        future: asyncio.Future[QueryResult],
+        address: str,
+        server: str,
+        qname: dns.name.Name,
+        rdtype: int,
+        options: QueryOptions,
+        endpoint: _SharedUdp,
+    ) -> None:
+        self.client = client
+        self.future = future
+        self.address = address  # as the caller gave it (the TCP repeat normalises it again)
+        self.server = server
+        self.qname = qname
+        self.rdtype = rdtype
+        self.options = options
+        self.endpoint = endpoint
+        self.attempts = 0
+        self.malformed = 0
+        self.key: tuple[str, int, int] | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.sent_at = 0.0
+        try:
+            self.wire = query_wire(qname, rdtype, options)
+            self.question = (qname, rdtype, options.qclass)
+            self.question_wire = _question_section(self.wire)
+        except Exception as exc:  # nothing may escape as a crash
+            self._crashed(exc)
+            return
+        self.send()
+
+    def send(self) -> None:
+        """One attempt: a fresh id, a timer, the datagram."""
+        client = self.client
+        self.attempts += 1
+        key = client._free_key(self.server, self.options.port)
+        self.key = key
+        client._waiters[key] = _Waiter(None, self.question, self.question_wire, owner=self)
+        self.timer = self.future.get_loop().call_later(client.config.timeout, self.expire)
+        try:
+            transport = self.endpoint.transport
+            assert transport is not None
+            datagram = struct.pack("!H", key[2]) + self.wire[2:]
+            transport.sendto(datagram, (self.server, self.options.port))
+        except OSError as exc:
+            self._forget()
+            reason = FailureReason.NETWORK
+            self._settle(QueryFailure(self.server, self.qname, self.rdtype, reason, str(exc)))
+            return
+        except Exception as exc:
+            self._forget()
+            self._crashed(exc)
+            return
+        client.stats.sent += 1
+        self.sent_at = time.monotonic()
+
+    def response(self, data: bytes, received_at: float) -> None:
+        """A datagram matching the query arrived (``QueryClient._on_datagram``)."""
+        self._forget()
+        try:
+            elapsed = (received_at - self.sent_at) * 1000.0
+            port = self.options.port
+            result = self.client._answer(
+                self.server, self.qname, self.rdtype, data, elapsed, False, port
+            )
+            if isinstance(result, Answer) and result.tc and self.options.tcp_fallback:
+                task = asyncio.ensure_future(self._over_tcp(result))
+                task.add_done_callback(self._settle_from)
+                return
+        except Exception as exc:
+            self._crashed(exc)
+            return
+        self._settle(result)
+
+    def expire(self) -> None:
+        """The timer fired: no valid response; another attempt or the failure."""
+        self.timer = None
+        assert self.key is not None
+        waiter = self.client._waiters.pop(self.key, None)
+        if waiter is not None:
+            self.malformed += waiter.malformed
+        if self.future.done():
+            return
+        retries = self.client.config.retries
+        if self.attempts < retries + 1:
+            self.send()
+            return
+        reason = FailureReason.MALFORMED if self.malformed else FailureReason.TIMEOUT
+        self.client.stats.timeouts += reason is FailureReason.TIMEOUT
+        detail = f"no valid response after {retries + 1} attempts"
+        port = self.options.port
+        self._settle(QueryFailure(self.server, self.qname, self.rdtype, reason, detail, port))
+
+    async def _over_tcp(self, truncated: Answer) -> QueryResult:
+        """The truncated answer asked again over TCP (kept when TCP gives no answer)."""
+        try:
+            options = dataclasses.replace(self.options, tcp=True)
+            tcp_result = await self.client._exchange(
+                self.address, self.qname, self.rdtype, self.wire, options
+            )
+        except Exception as exc:
+            detail = f"{exc.__class__.__name__}: {exc}"
+            reason = FailureReason.NETWORK
+            return QueryFailure(self.address, self.qname, self.rdtype, reason, detail)
+        return tcp_result if isinstance(tcp_result, Answer) else truncated
+
+    def _settle_from(self, task: asyncio.Future[QueryResult]) -> None:
+        if task.cancelled():
+            reason = FailureReason.NETWORK
+            self._settle(QueryFailure(self.address, self.qname, self.rdtype, reason, "cancelled"))
+        else:
+            self._settle(task.result())
+
+    def _forget(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.key is not None:
+            self.client._waiters.pop(self.key, None)
+
+    def _crashed(self, exc: Exception) -> None:
+        detail = f"{exc.__class__.__name__}: {exc}"
+        reason = FailureReason.NETWORK
+        self._settle(QueryFailure(self.address, self.qname, self.rdtype, reason, detail))
+
+    def _settle(self, result: QueryResult) -> None:
+        if not self.future.done():
+            self.future.set_result(result)
 
 
 class CountingClient:
@@ -844,6 +1060,7 @@ __all__ = [
     "QueryOptions",
     "QueryResult",
     "QueryStats",
+    "ip_address",
     "make_query",
     "query_wire",
 ]

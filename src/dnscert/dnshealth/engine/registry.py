@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 import importlib
 import pkgutil
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from dnscert.dnshealth.engine.model import Level, Message
@@ -43,6 +44,15 @@ class UnknownTestCase(KeyError):
         return f"unknown test case {self.args[0]!r}"
 
 
+@dataclass(frozen=True)
+class Question:
+    """A question at the zone's apex, asked with these options (``ZoneContext.query``'s)."""
+
+    rdtype: str
+    tcp: bool = False
+    dnssec: bool = False
+
+
 class TestCase(abc.ABC):
     """Base class of a check: subclass it in ``engine/checks/<id lowercase>.py``, ``@register``.
 
@@ -56,6 +66,12 @@ class TestCase(abc.ABC):
     module: ClassVar[str] = ""
     description: ClassVar[str] = ""
     tags: ClassVar[dict[str, Level]] = {}
+    #: Questions the test case asks every name server of the zone (``get_all_ns()`` with an
+    #: address of an enabled family) whatever the answers: the runner asks them all at once
+    #: before the test cases start, so that they find the answers there instead of each
+    #: waiting for its own. A question declared here that the test case does not ask would
+    #: be sent for nothing: declare only what ``run`` always asks.
+    asks_every_server: ClassVar[tuple[Question, ...]] = ()
 
     @abc.abstractmethod
     async def run(self, ctx: ZoneContext) -> list[Message]:

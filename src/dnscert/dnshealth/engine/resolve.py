@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 import dns.name
 import dns.rcode
@@ -102,6 +103,9 @@ class ZoneCutCache:
     def __init__(self, root_addresses: list[str]) -> None:
         self.cuts: dict[tuple[bytes, ...], list[str]] = {(b"",): root_addresses}
         self.lookups: dict[tuple[tuple[bytes, ...], int], asyncio.Future[SharedLookup]] = {}
+        #: Parent-walk prefixes (``discovery.WalkPrefix``) by parent name and root servers:
+        #: the sibling zones of a run walk from the root to their parent once.
+        self.walk_prefixes: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
 
     def remember(
         self, key: tuple[tuple[bytes, ...], int], lookup: asyncio.Future[SharedLookup]
@@ -111,6 +115,13 @@ class ZoneCutCache:
             for old in [k for k, done in self.lookups.items() if done.done()]:
                 del self.lookups[old]
         self.lookups[key] = lookup
+
+    def remember_walk(self, key: tuple[Any, ...], prefix: asyncio.Future[Any]) -> None:
+        """Keep a walk prefix under way or done (finished ones dropped when the cache is full)."""
+        if len(self.walk_prefixes) >= LOOKUP_CACHE_LIMIT:
+            for old in [k for k, done in self.walk_prefixes.items() if done.done()]:
+                del self.walk_prefixes[old]
+        self.walk_prefixes[key] = prefix
 
     def closest(
         self, name: dns.name.Name, overrides: dict[dns.name.Name, list[str]]

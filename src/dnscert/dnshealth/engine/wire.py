@@ -22,6 +22,7 @@ which ``find_rrset`` handles with a scan.
 
 from __future__ import annotations
 
+import functools
 import struct
 from typing import Any
 
@@ -181,7 +182,7 @@ def _rdata_at(wire: bytes, offset: int, end: int, rdclass: int, rdtype: int) -> 
             # The target as read above (a KeptName), not a second parse of the same bytes.
             kind = dns.rdata.get_rdata_class(_class(rdclass), _type(rdtype))
             rdata = kind(_class(rdclass), _type(rdtype), target)
-            _keep(cache_key, rdata)
+            rdata = _keep(cache_key, rdata)
         return rdata
     elif rdtype in _BY_FIELDS:
         return _rdata_by_fields(wire, offset, end, rdclass, rdtype)
@@ -190,7 +191,7 @@ def _rdata_at(wire: bytes, offset: int, end: int, rdclass: int, rdtype: int) -> 
     rdata = _rdata.get(cache_key)
     if rdata is None:
         rdata = _parse_rdata(wire, offset, end, rdclass, rdtype)
-        _keep(cache_key, rdata)
+        rdata = _keep(cache_key, rdata)
     return rdata
 
 
@@ -225,6 +226,12 @@ def _rdata_by_fields(
         fields = (int.from_bytes(wire[offset : offset + 2], "big"), exchange)
         cache_key = (rdclass, rdtype, wire[offset : offset + 2], exchange.labels)
     else:  # RRSIG
+        # Its signer is never compressed (checked below before a record is kept), so the
+        # same bytes are always the same record: look them up before reading any field.
+        cache_key = (rdclass, rdtype, wire[offset:end])
+        kept = _rdata.get(cache_key)
+        if kept is not None:
+            return kept
         start = offset + _RRSIG_FIELDS.size
         if end < start:
             raise _Unusual
@@ -233,19 +240,90 @@ def _rdata_by_fields(
             raise _Unusual  # a compressed signer: dnspython refuses it
         signature = wire[position:end]
         fields = (*_RRSIG_FIELDS.unpack_from(wire, offset), signer, signature)
-        cache_key = (rdclass, rdtype, wire[offset:start], signer.labels, signature)
     rdata = _rdata.get(cache_key)
     if rdata is None:
         kind = dns.rdata.get_rdata_class(_class(rdclass), _type(rdtype))
         rdata = kind(_class(rdclass), _type(rdtype), *fields)
-        _keep(cache_key, rdata)
+        rdata = _keep(cache_key, rdata)
     return rdata
 
 
-def _keep(cache_key: tuple[Any, ...], rdata: dns.rdata.Rdata) -> None:
+def _keep(cache_key: tuple[Any, ...], rdata: dns.rdata.Rdata) -> dns.rdata.Rdata:
+    """Keep ``rdata`` (as its hash-keeping copy, when its type has one); return what is kept."""
     if len(_rdata) >= CACHE_LIMIT:
         _rdata.clear()
+    kept_class = _KEPT_CLASSES.get(type(rdata))
+    if kept_class is not None:
+        kept: dns.rdata.Rdata = object.__new__(kept_class)
+        for slot in _SLOTS[kept_class]:
+            object.__setattr__(kept, slot, getattr(rdata, slot))
+        object.__setattr__(kept, "_kept_hash", hash(rdata))
+        rdata = kept
     _rdata[cache_key] = rdata
+    return rdata
+
+
+def _kept_class(base: type[dns.rdata.Rdata]) -> type[dns.rdata.Rdata]:
+    """A subclass of ``base`` whose instances keep their hash, defined in this module.
+
+    Rdata are immutable, and a kept record is put in an RRset (a dict keyed by rdata) each
+    time a response carries it: dnspython's ``__hash__`` converts the record to wire form
+    every time (for A and AAAA, parsing the address text again). Instances made by
+    dnspython itself (``replace``) compute their hash on creation.
+    """
+    base_init = base.__init__
+    base_hash = base.__hash__
+
+    @functools.wraps(base_init)  # the signature ``Rdata.replace`` reads the fields from
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        base_init(self, *args, **kwargs)
+        object.__setattr__(self, "_kept_hash", base_hash(self))
+
+    def __hash__(self: Any) -> int:
+        kept: int = self._kept_hash
+        return kept
+
+    name = f"Kept{base.__name__}"
+    namespace = {
+        "__slots__": ("_kept_hash",),
+        "__init__": __init__,
+        "__hash__": __hash__,
+        "__module__": __name__,
+        "__qualname__": name,
+        "__doc__": f"{base.__name__} rdata that keeps its hash (``wire._kept_class``).",
+    }
+    kept: type[dns.rdata.Rdata] = type(name, (base,), namespace)
+    globals()[name] = kept  # importable by name: instances can be pickled
+    return kept
+
+
+#: Record class -> its hash-keeping subclass, for the types this reader keeps (class IN).
+_KEPT_CLASSES: dict[type, type[dns.rdata.Rdata]] = {}
+for _kept_type in (
+    "A",
+    "AAAA",
+    "NS",
+    "CNAME",
+    "PTR",
+    "SOA",
+    "MX",
+    "RRSIG",
+    "DS",
+    "DNSKEY",
+    "CDS",
+    "CDNSKEY",
+    "TXT",
+    "NSEC3PARAM",
+):
+    _base = dns.rdata.get_rdata_class(dns.rdataclass.IN, dns.rdatatype.RdataType.make(_kept_type))
+    _KEPT_CLASSES[_base] = _kept_class(_base)
+#: Every slot of a kept class's base (what a copy must carry over).
+_SLOTS: dict[type, tuple[str, ...]] = {
+    kept: tuple(
+        dict.fromkeys(slot for cls in base.__mro__ for slot in getattr(cls, "__slots__", ()))
+    )
+    for base, kept in _KEPT_CLASSES.items()
+}
 
 
 def _parse_rdata(wire: bytes, offset: int, end: int, rdclass: int, rdtype: int) -> dns.rdata.Rdata:

@@ -11,13 +11,14 @@ loop ADDRESS02 and ADDRESS03 share (each distinct name server address checked on
 from __future__ import annotations
 
 import enum
+import functools
 import ipaddress
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from dnscert.dnshealth.engine.context import NsIp, ZoneContext
 from dnscert.dnshealth.engine.model import Message
-from dnscert.dnshealth.engine.query import reverse_name
+from dnscert.dnshealth.engine.query import ip_address, reverse_name
 from dnscert.dnshealth.engine.registry import TestCase
 from dnscert.dnshealth.engine.resolve import LookupResult
 
@@ -115,9 +116,10 @@ LOCAL_USE_NAMES = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def special_block(address: str | IPAddress) -> SpecialBlock | None:
-    """The most specific special-purpose block containing ``address``, if any."""
-    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    """The most specific special-purpose block containing ``address``, if any (remembered)."""
+    ip = ip_address(address) if isinstance(address, str) else address
     matches = [b for b in SPECIAL_BLOCKS if b.network.version == ip.version and ip in b.network]
     return max(matches, key=lambda block: block.network.prefixlen, default=None)
 
@@ -131,9 +133,13 @@ def is_documentation(ip: IPAddress) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def classify(address: str) -> AddressClass:
-    """ADDRESS01's class of ``address``: documentation, local use, unreachable or reachable."""
-    ip = ipaddress.ip_address(address)
+    """ADDRESS01's class of ``address``: documentation, local use, unreachable or reachable.
+
+    Remembered: a batch meets the same addresses (shared name servers) zone after zone.
+    """
+    ip = ip_address(address)
     if is_documentation(ip):
         return AddressClass.DOCUMENTATION
     block = special_block(ip)

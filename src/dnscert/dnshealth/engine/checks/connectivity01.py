@@ -5,7 +5,7 @@ from __future__ import annotations
 from dnscert.dnshealth.engine.checks.connectivity_transport import check_transport, transport_tags
 from dnscert.dnshealth.engine.context import ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message
-from dnscert.dnshealth.engine.registry import TestCase, register
+from dnscert.dnshealth.engine.registry import Question, TestCase, register
 
 
 @register
@@ -15,6 +15,7 @@ class Connectivity01(TestCase):
     id = "CONNECTIVITY01"
     module = "Connectivity"
     description = "UDP connectivity to name servers"
+    asks_every_server = (Question("SOA"), Question("NS"))
     tags = {
         "CN01_IPV4_DISABLED": Level.NOTICE,
         "CN01_IPV6_DISABLED": Level.NOTICE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dnscert.dnshealth.engine.checks.connectivity_transport import check_transport, transport_tags
 from dnscert.dnshealth.engine.context import ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message
-from dnscert.dnshealth.engine.registry import TestCase, register
+from dnscert.dnshealth.engine.registry import Question, TestCase, register
 
 
 @register
@@ -15,6 +15,7 @@ class Connectivity02(TestCase):
     id = "CONNECTIVITY02"
     module = "Connectivity"
     description = "TCP connectivity to name servers"
+    asks_every_server = (Question("SOA", tcp=True), Question("NS", tcp=True))
     tags = {
         "CN02_IPV4_DISABLED": Level.NOTICE,
         "CN02_IPV6_DISABLED": Level.NOTICE,

@@ -6,8 +6,6 @@ possibly several space-separated ASNs), per address family.
 
 from __future__ import annotations
 
-import ipaddress
-
 from dnscert.dnshealth.engine.checks.address01 import all_name_servers
 from dnscert.dnshealth.engine.checks.connectivity04 import (
     PrefixLookupError,
@@ -16,6 +14,7 @@ from dnscert.dnshealth.engine.checks.connectivity04 import (
 )
 from dnscert.dnshealth.engine.context import ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message
+from dnscert.dnshealth.engine.query import ip_address
 from dnscert.dnshealth.engine.registry import TestCase, register
 
 
@@ -66,7 +65,7 @@ class Connectivity03(TestCase):
             if not asns:
                 messages.append(self.msg("EMPTY_ASN_SET", ns_ip=server.address))
                 continue
-            version: int = ipaddress.ip_address(server.address).version
+            version: int = ip_address(server.address).version
             by_family[version].append(asns)
         for version, sets in by_family.items():
             if sets:

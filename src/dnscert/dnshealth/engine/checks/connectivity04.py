@@ -7,6 +7,7 @@ prefix that contains the address wins, strings without a prefix are ignored.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import defaultdict
 
@@ -17,7 +18,7 @@ import dns.rdatatype
 from dnscert.dnshealth.engine.context import Answer, NsIp, ZoneContext, ns_list
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.names import keep_labels
-from dnscert.dnshealth.engine.query import reverse_name, unique
+from dnscert.dnshealth.engine.query import ip_address, reverse_name, unique
 from dnscert.dnshealth.engine.registry import TestCase, register
 
 CYMRU_BASE_NAME = dns.name.from_text("asnlookup.zonemaster.net.")
@@ -29,9 +30,10 @@ class PrefixLookupError(Exception):
     """The prefix database failed (no response, bad rcode, malformed data)."""
 
 
+@functools.lru_cache(maxsize=65536)
 def prefix_query_name(address: str, base: dns.name.Name = CYMRU_BASE_NAME) -> dns.name.Name:
     """``4.3.2.1.origin.<base>`` or ``<nibbles>.origin6.<base>`` for ``address``."""
-    ip = ipaddress.ip_address(address)
+    ip = ip_address(address)
     reverse = reverse_name(address)
     labels = reverse.labels[: 4 if ip.version == 4 else 32]
     zone = "origin" if ip.version == 4 else "origin6"
@@ -44,7 +46,14 @@ def parse_prefixes(strings: list[str], address: str) -> tuple[list[IPNetwork], b
     Strings without a prefix ("This is not ASN data") are ignored; a prefix that does not
     contain the address makes the whole answer malformed.
     """
-    ip = ipaddress.ip_address(address)
+    found, consistent = _parse_prefixes(tuple(strings), address)
+    return list(found), consistent
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_prefixes(strings: tuple[str, ...], address: str) -> tuple[tuple[IPNetwork, ...], bool]:
+    """``parse_prefixes`` remembered (many zones share name servers and their prefixes)."""
+    ip = ip_address(address)
     found: list[IPNetwork] = []
     consistent = True
     for text in strings:
@@ -59,7 +68,7 @@ def parse_prefixes(strings: list[str], address: str) -> tuple[list[IPNetwork], b
             found.append(network)
         else:
             consistent = False
-    return found, consistent
+    return tuple(found), consistent
 
 
 @register
@@ -93,7 +102,7 @@ class Connectivity04(TestCase):
         database = await database_servers(ctx)
         for server in servers:
             assert server.address is not None
-            version: int = ipaddress.ip_address(server.address).version
+            version: int = ip_address(server.address).version
             try:
                 prefix = await self._prefix(ctx, database, server.address)
             except PrefixLookupError:

@@ -68,7 +68,7 @@ class Consistency05(TestCase):
                     glue.setdefault(server.name, set()).add(server.address)
             return glue
         for address in await ctx.get_parent_ns_ips() or []:
-            response = await ctx.query(address, ctx.zone, "NS")
+            response = await ctx.parent_ns_answer(address)
             if not isinstance(response, Answer):
                 continue
             names = {r.target for r in response.records("NS", section="authority")}

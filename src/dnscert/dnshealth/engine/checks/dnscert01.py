@@ -23,7 +23,7 @@ from dnscert.dnshealth.engine.checks.dnscert_common import (
 )
 from dnscert.dnshealth.engine.context import Answer, NsIp, ZoneContext, ns_list
 from dnscert.dnshealth.engine.model import Level, Message
-from dnscert.dnshealth.engine.registry import TestCase, register
+from dnscert.dnshealth.engine.registry import Question, TestCase, register
 
 DEFAULT_HORIZON_DAYS = 7
 SIGNED_TYPES = ("SOA", "DNSKEY", "NS")
@@ -55,6 +55,7 @@ class Dnscert01(TestCase):
     id = "DNSCERT01"
     module = MODULE
     description = "Signatures on SOA, DNSKEY and NS must not expire within the horizon"
+    asks_every_server = tuple(Question(rrtype, dnssec=True) for rrtype in SIGNED_TYPES)
     tags = {
         EXPIRED: Level.ERROR,
         NOT_YET_VALID: Level.ERROR,
@@ -71,11 +72,14 @@ class Dnscert01(TestCase):
         earliest: dict[tuple[str, str], datetime] = {}
         signatures = 0
         grouped = unique_addresses(await name_servers(ctx))
-        probes = [(address, rrtype) for address in grouped for rrtype in SIGNED_TYPES]
-        responses = await asyncio.gather(
-            *(ctx.query(address, ctx.zone, rrtype, dnssec=True) for address, rrtype in probes)
+        addresses = list(grouped)
+        asked = await asyncio.gather(
+            *(ctx.query_each(addresses, rrtype, dnssec=True) for rrtype in SIGNED_TYPES)
         )
-        for (address, rrtype), response in zip(probes, responses, strict=True):
+        answers = dict(zip(SIGNED_TYPES, asked, strict=True))
+        probes = [(index, rrtype) for index in range(len(addresses)) for rrtype in SIGNED_TYPES]
+        for index, rrtype in probes:
+            address, response = addresses[index], answers[rrtype][index]
             for inception, expiration in _windows(response, ctx, rrtype):
                 signatures += 1
                 tag = classify(inception, expiration, now, horizon)

@@ -8,8 +8,6 @@ test case only once DNSSEC07 found a DNSKEY).
 
 from __future__ import annotations
 
-import asyncio
-
 import dns.rcode
 import dns.rdatatype
 
@@ -33,9 +31,7 @@ class Dnssec06(TestCase):
 
     async def run(self, ctx: ZoneContext) -> list[Message]:
         ips = (await child_servers(ctx)).ips
-        results = await asyncio.gather(
-            *(ctx.query(ip, ctx.zone, "DNSKEY", dnssec=True) for ip in ips)
-        )
+        results = await ctx.query_each(list(ips), "DNSKEY", dnssec=True)
         answers = [(ip, r) for ip, r in zip(ips, results, strict=True) if isinstance(r, Answer)]
         counted = [(ip, *self._counts(answer, ctx)) for ip, answer in answers]
         if not any(keys for _ip, keys, _sigs, _rcode in counted):

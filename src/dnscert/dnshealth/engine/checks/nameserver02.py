@@ -5,9 +5,9 @@ from __future__ import annotations
 import dns.rcode
 
 from dnscert.dnshealth.engine.checks.nameserver_common import address_of, queryable_name_servers
-from dnscert.dnshealth.engine.context import Answer, NsIp, ZoneContext
+from dnscert.dnshealth.engine.context import Answer, NsIp, QueryResult, ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message
-from dnscert.dnshealth.engine.registry import TestCase, register
+from dnscert.dnshealth.engine.registry import Question, TestCase, register
 
 
 @register
@@ -17,6 +17,7 @@ class Nameserver02(TestCase):
     id = "NAMESERVER02"
     module = "Nameserver"
     description = "Test of EDNS0 support"
+    asks_every_server = (Question("SOA", dnssec=True),)
     tags = {
         "BREAKS_ON_EDNS": Level.ERROR,
         "EDNS_RESPONSE_WITHOUT_EDNS": Level.ERROR,
@@ -43,6 +44,11 @@ class Nameserver02(TestCase):
 
     async def _probe(self, ctx: ZoneContext, server: NsIp) -> Message | None:
         address = address_of(server)
+        # The DNSSEC test cases ask the SOA with DO set (an EDNS0 query with one more flag);
+        # a compliant EDNS0 answer to it is the answer this test wants. Anything else and the
+        # plain EDNS0 question is asked as Zonemaster does, its answer judged below.
+        if _compliant(await ctx.query(address, ctx.zone, "SOA", dnssec=True), ctx):
+            return None
         response = await ctx.query(address, ctx.zone, "SOA", edns=0, bufsize=512)
         if not isinstance(response, Answer):
             plain = await ctx.query(address, ctx.zone, "SOA")
@@ -58,3 +64,14 @@ class Nameserver02(TestCase):
             if ctx.zone in response.owners("SOA"):
                 return None
         return self.msg("NS_ERROR", ns=str(server))
+
+
+def _compliant(response: QueryResult, ctx: ZoneContext) -> bool:
+    """A NOERROR answer with an OPT record of version 0 and the zone's SOA."""
+    return (
+        isinstance(response, Answer)
+        and response.rcode == dns.rcode.NOERROR
+        and response.has_edns
+        and response.message.edns == 0
+        and ctx.zone in response.owners("SOA")
+    )

@@ -8,7 +8,7 @@ import dns.rdatatype
 from dnscert.dnshealth.engine.checks.nameserver_common import address_of, queryable_name_servers
 from dnscert.dnshealth.engine.context import Answer, ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message
-from dnscert.dnshealth.engine.registry import TestCase, register
+from dnscert.dnshealth.engine.registry import Question, TestCase, register
 
 
 @register
@@ -18,6 +18,7 @@ class Nameserver03(TestCase):
     id = "NAMESERVER03"
     module = "Nameserver"
     description = "Test availability of zone transfer (AXFR)"
+    asks_every_server = (Question("AXFR", tcp=True),)
     tags = {
         "AXFR_AVAILABLE": Level.WARNING,
         "AXFR_FAILURE": Level.INFO,

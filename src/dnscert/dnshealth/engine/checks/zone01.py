@@ -13,6 +13,7 @@ import dns.rdtypes.ANY.SOA
 from dnscert.dnshealth.engine.checks.zone_soa import name_servers
 from dnscert.dnshealth.engine.context import Answer, NsIp, QueryResult, ZoneContext, ns_list
 from dnscert.dnshealth.engine.model import Level, Message
+from dnscert.dnshealth.engine.query import ip_address
 from dnscert.dnshealth.engine.registry import TestCase, register
 
 LOCALHOST_NAME = dns.name.from_text("localhost.")
@@ -105,7 +106,7 @@ class Zone01(TestCase):
         messages: list[Message] = []
         for address in addresses:
             server = NsIp(mname, address)
-            if ipaddress.ip_address(address) in LOCALHOST_ADDRESSES:
+            if ip_address(address) in LOCALHOST_ADDRESSES:
                 messages.append(
                     self.msg("Z01_MNAME_HAS_LOCALHOST_ADDR", nsname=_text(mname), ns_ip=address)
                 )
