@@ -67,12 +67,6 @@ class PendingWrite:
             self.finish()
 
 
-def write_events(batch: Sequence[list[Any]]) -> int:
-    """Insert ``batch`` into the event table and wait; the number of rows written."""
-    start_write(batch).finish()
-    return len(batch)
-
-
 def start_write(batch: Sequence[list[Any]]) -> PendingWrite:
     """Start inserting ``batch`` (rows, or rows :func:`~copytext.prepared` for COPY).
 
