@@ -11,6 +11,8 @@ refused with 403; refused input is a 400 naming the field.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import QuerySet
@@ -63,6 +65,15 @@ from dnscert.vulns.serializers import (
 )
 
 CASE_REF = OpenApiParameter("reference", str, OpenApiParameter.PATH, description="case reference")
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A service's refusal (:class:`InvalidInput`) as a 400 answer naming the field."""
+    try:
+        yield
+    except InvalidInput as error:
+        raise _invalid(error) from None
 
 
 def _invalid(error: InvalidInput) -> ValidationError:
@@ -123,10 +134,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Open a case (status new), with its products and embargo if given."""
         fields = _validated(NewCaseSerializer(data=request.data))
-        try:
+        with _refusals():
             case = services.open_case(by=request.user, **fields)
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return _case_response(case, status.HTTP_201_CREATED)
 
     @extend_schema(request=CaseFieldsSerializer, responses=CaseSerializer)
@@ -134,10 +143,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
         """Change the fields the web edit form changes (CVSS re-scored)."""
         case = self.get_object()
         fields = _validated(CaseFieldsSerializer(data=request.data, partial=True))
-        try:
+        with _refusals():
             services.update_case(case, by=request.user, **fields)
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return _case_response(case)
 
     @extend_schema(request=EmbargoSerializer, responses=CaseSerializer)
@@ -146,10 +153,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
         """Set or move the embargo; participants are told the new date."""
         case = self.get_object()
         fields = _validated(EmbargoSerializer(data=request.data))
-        try:
+        with _refusals():
             embargo.set_embargo(case, by=request.user, embargo_at=fields["embargo_at"])
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return _case_response(case)
 
     @extend_schema(request=EarlyReleaseSerializer, responses=CaseSerializer)
@@ -158,10 +163,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
         """Lift the embargo now, with the reason: a draft advisory is created."""
         case = self.get_object()
         fields = _validated(EarlyReleaseSerializer(data=request.data))
-        try:
+        with _refusals():
             embargo.early_release(case, by=request.user, reason=fields["reason"])
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return _case_response(case)
 
     @extend_schema(request=CaseTransitionSerializer, responses=CaseSerializer)
@@ -170,10 +173,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
         """Move the case to another status, as the transitions allow."""
         case = self.get_object()
         fields = _validated(CaseTransitionSerializer(data=request.data))
-        try:
+        with _refusals():
             services.transition(case, fields["status"], by=request.user)
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return _case_response(case)
 
     @extend_schema(request=None, responses=CaseSerializer)
@@ -182,10 +183,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet[Case]):
         """Publish once the embargo has ended (or without one): a draft advisory is created."""
         case = self.get_object()
         _validated(NoFieldsSerializer(data=request.data))
-        try:
+        with _refusals():
             embargo.publish_by_hand(case, by=request.user)
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return _case_response(case)
 
 
@@ -242,10 +241,8 @@ class VendorViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[C
         case = self.coordinated_case()
         incoming = NewCaseVendorSerializer(data=request.data, context={"case": case})
         fields = _validated(incoming)
-        try:
+        with _refusals():
             vendor = services.add_vendor(case, fields["organisation"], by=request.user)
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return Response(CaseVendorSerializer(vendor).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ProductProposalSerializer(many=True))
@@ -263,10 +260,8 @@ class VendorViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[C
         vendor = get_object_or_404(self.get_queryset(), pk=pk)
         data = CaseVendorStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
+        with _refusals():
             services.set_vendor_status(vendor, by=request.user, **data.validated_data)
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return Response(CaseVendorSerializer(vendor).data)
 
     @extend_schema(request=NotifySerializer, responses=CaseVendorSerializer)
@@ -275,10 +270,8 @@ class VendorViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[C
         """Tell the vendor by signed e-mail: it now sees the case and has an answer deadline."""
         vendor = _vendor_of(self.coordinated_case(), pk)
         fields = _validated(NotifySerializer(data=request.data))
-        try:
+        with _refusals():
             services.notify_vendor(vendor, by=request.user, answer_days=fields["answer_days"])
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return Response(CaseVendorSerializer(vendor).data)
 
     @extend_schema(request=None, responses=CaseVendorSerializer(many=True))
@@ -294,10 +287,8 @@ class VendorViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[C
     def destroy(self, request: Request, reference: str, pk: str) -> Response:
         """Take a vendor added by mistake off the case: refused once notified or once it wrote."""
         vendor = _vendor_of(self.coordinated_case(), pk)
-        try:
+        with _refusals():
             services.remove_vendor(vendor, by=request.user)
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -318,10 +309,8 @@ class CveViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[CveR
         """Record that a CVE id is wanted for the case."""
         case = self.coordinated_case()
         fields = _validated(CveRequestSerializer(data=request.data))
-        try:
+        with _refusals():
             reservation = services.request_cve(case, by=request.user, note=fields["note"])
-        except InvalidInput as error:
-            raise _invalid(error) from None
         data = CveReservationSerializer(reservation).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -334,10 +323,8 @@ class CveViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet[CveR
         if reservation is None:
             raise NotFound(f"no CVE request {pk} on case {case.reference}")
         fields = _validated(CveReservedSerializer(data=request.data))
-        try:
+        with _refusals():
             services.record_cve_reserved(reservation, by=request.user, cve_id=fields["cve_id"])
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return Response(CveReservationSerializer(reservation).data)
 
 
@@ -359,10 +346,8 @@ class ReporterViewSet(_CaseChild, mixins.ListModelMixin, viewsets.GenericViewSet
         """Add a reporter by e-mail with their credit wish, as the web form does."""
         case = self.coordinated_case()
         fields = _validated(NewReporterSerializer(data=request.data))
-        try:
+        with _refusals():
             participant = services.add_reporter(case, by=request.user, **fields)
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return Response(CaseReporterSerializer(participant).data, status=status.HTTP_201_CREATED)
 
 
@@ -381,10 +366,8 @@ class ProductViewSet(_CaseChild, viewsets.GenericViewSet[CaseProduct]):
         case = self.coordinated_case()
         incoming = CaseProductItemSerializer(data=request.data, context={"case": case})
         fields = _validated(incoming)
-        try:
+        with _refusals():
             item, proposed = services.add_product(case, by=request.user, **fields)
-        except InvalidInput as error:
-            raise _invalid(error) from None
         data = ProductProposalSerializer(_proposal(item, proposed)).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -421,7 +404,7 @@ class MessageViewSet(
         vendor = (
             case.vendors.filter(pk=fields.get("vendor")).first() if fields.get("vendor") else None
         )
-        try:
+        with _refusals():
             message = messaging.post_message(
                 case,
                 by=request.user,
@@ -430,8 +413,6 @@ class MessageViewSet(
                 vendor=vendor,
                 via="api",
             )
-        except InvalidInput as error:
-            raise _invalid(error) from None
         return Response(CaseMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
