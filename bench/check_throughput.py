@@ -2,105 +2,81 @@
 
 Builds (or reuses, see ``testbed.generator.build_bed``) a bed of ``--zones`` child zones with
 ``--fault-share`` of them faulty, serves it with NSD and the fault responders, checks every
-zone with the default profile, and prints zones/s, queries/s (datagrams and TCP queries
-actually sent), p50/p95 time per zone, the checker's peak RSS, the checkers' CPU time per
-zone (the figure to compare when other processes share the cores), faults found vs injected
-and false alarms (healthy zones with a WARNING or worse, loopback artefacts excepted).
-Generation is not part of the measured time; the checkers run on ``eventloop.run`` (uvloop).
+zone with the default profile the way ``dnscert check`` does (``runner.check_zones`` sharing
+the zones out to ``--workers`` processes, each report streamed back as it is done), and prints
+zones/s, queries/s (datagrams and TCP queries actually sent), p50/p95 time per zone, the
+largest checker's peak RSS, the checkers' CPU time per zone (the figure to compare when other
+processes share the cores), faults found vs injected and false alarms (healthy zones with a
+WARNING or worse, loopback artefacts excepted). The measured time runs from the first zone
+handed out to the last report received; generating and serving the bed are not part of it.
 The last line is machine-readable:
 
     RESULT check_throughput zones_per_s=.. queries_per_s=.. p95_ms=.. rss_mb=..
         faults_found=F faults_injected=I false_alarms=N
 
-Run: ``.venv/bin/python bench/check_throughput.py [--zones 10000] [--concurrency 200]``.
+Run: ``.venv/bin/python bench/check_throughput.py [--zones 10000] [--concurrency 50]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import multiprocessing
 import os
-import resource
 import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
 from dnscert.dnshealth.engine import eventloop
-from dnscert.dnshealth.engine.model import EngineConfig, ZoneReport
+from dnscert.dnshealth.engine.model import RunTotals, ZoneReport
 from dnscert.dnshealth.engine.registry import all_test_cases
-from dnscert.dnshealth.engine.runner import Batch, check_zone, tune_gc_in_batches
+from dnscert.dnshealth.engine.runner import check_zones
 from dnscert.dnshealth.testbed.generator import Bed, BedSpec, build_bed
 from dnscert.dnshealth.testbed.serve import serve_bed
 
 
 @dataclass
-class Run:
-    """What one measured pass produced."""
+class Tally:
+    """What the bench keeps of each report as it arrives: enough to judge the run."""
 
-    reports: list[ZoneReport] = field(default_factory=list)
-    seconds: float = 0.0
-    sent: int = 0
+    bed: Bed
+    checked: int = 0
     asked: int = 0
-    cpu_seconds: float = 0.0  # CPU time of the checker processes (user + system)
+    durations: list[int] = field(default_factory=list)
+    fault_tags: dict[str, set[str]] = field(default_factory=dict)  # faulty zone -> its tags
+    alarms: list[str] = field(default_factory=list)  # healthy zones with a false alarm
+    alarm_tags: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self._faulty = set(self.bed.faults_by_zone())
+
+    def take(self, report: ZoneReport) -> None:
+        """Count ``report``; keep its tags when its zone is faulty, its alarms when not."""
+        self.checked += 1
+        self.asked += report.query_count
+        self.durations.append(report.duration_ms)
+        if report.zone in self._faulty:
+            self.fault_tags[report.zone] = report.tags()
+            return
+        alarms = self.bed.false_alarms(report)
+        if alarms:
+            self.alarms.append(report.zone)
+            self.alarm_tags.update(f"{message.test_case}/{message.tag}" for message in alarms)
 
 
-async def check_all(bed: Bed, config: EngineConfig, concurrency: int) -> Run:
-    """Check every child zone of ``bed`` with one shared batch, ``concurrency`` at a time."""
-    batch = Batch(config)
-    semaphore = asyncio.Semaphore(concurrency)
-    run = Run()
-
-    async def one(zone: str) -> None:
-        async with semaphore:
-            run.reports.append(await check_zone(zone, config, batch=batch))
-
-    started = time.monotonic()
-    try:
-        await asyncio.gather(*(one(zone) for zone in bed.child_zones))
-    finally:
-        run.seconds = time.monotonic() - started
-        run.sent = batch.client.stats.sent  # TCP queries are counted in sent too
-        await batch.close()
-    run.asked = sum(report.query_count for report in run.reports)
-    return run
-
-
-def check_share(bed: Bed, zones: list[str], concurrency: int) -> Run:
-    """One worker process: check ``zones`` on its own event loop and shared batch."""
-    share = Bed(**{**bed.__dict__, "child_zones": zones})
-    tune_gc_in_batches()
-    started = time.process_time()
-    run = eventloop.run(check_all(share, share.engine_config(), concurrency))
-    run.cpu_seconds = time.process_time() - started
-    return run
-
-
-def check_in_workers(bed: Bed, workers: int, concurrency: int) -> tuple[Run, float]:
-    """Split the zones over ``workers`` processes; the merged run and the wall time."""
-    shares = [bed.child_zones[index::workers] for index in range(workers)]
-    started = time.monotonic()
-    if workers == 1:
-        runs = [check_share(bed, shares[0], concurrency)]
-    else:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            runs = pool.starmap(check_share, [(bed, share, concurrency) for share in shares])
-    merged = Run(seconds=time.monotonic() - started)
-    for run in runs:
-        merged.reports += run.reports
-        merged.sent += run.sent
-        merged.asked += run.asked
-        merged.cpu_seconds += run.cpu_seconds
-    return merged, merged.seconds
-
-
-def peak_rss_mb() -> float:
-    """The largest resident set of this process or any finished worker, in MiB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
+async def check_all(
+    bed: Bed, workers: int, concurrency: int, tally: Tally, totals: RunTotals
+) -> None:
+    """Check every child zone of ``bed`` as ``dnscert check`` does: ``check_zones`` sharing the
+    zones out to ``workers`` processes (``concurrency`` at once in each), reports streamed back."""
+    stream = check_zones(
+        bed.child_zones,
+        bed.engine_config(),
+        concurrency=concurrency,
+        workers=workers,
+        totals=totals,
+    )
+    async for report in stream:
+        tally.take(report)
 
 
 def percentile(values: list[int], share: float) -> float:
@@ -113,28 +89,16 @@ def percentile(values: list[int], share: float) -> float:
     return cuts[max(0, min(98, round(share * 100) - 1))]
 
 
-def assess(bed: Bed, reports: list[ZoneReport]) -> tuple[Counter[str], Counter[str], list[str]]:
-    """Found and injected faults per kind, and the healthy zones that raised an alarm."""
-    by_zone = {report.zone: report for report in reports}
+def assess(bed: Bed, tally: Tally) -> tuple[Counter[str], Counter[str]]:
+    """Found and injected faults per kind."""
     found: Counter[str] = Counter()
     injected: Counter[str] = Counter()
     for fault in bed.faults:
         injected[fault.fault] += 1
-        report = by_zone.get(fault.zone)
-        if report is not None and set(fault.expected_tags) <= report.tags():
+        tags = tally.fault_tags.get(fault.zone)
+        if tags is not None and set(fault.expected_tags) <= tags:
             found[fault.fault] += 1
-    alarms = [zone for zone, report in by_zone.items() if bed.false_alarms(report)]
-    return found, injected, alarms
-
-
-def print_alarm_sample(bed: Bed, reports: list[ZoneReport]) -> None:
-    """The most common tags behind false alarms."""
-    tags: Counter[str] = Counter()
-    for report in reports:
-        for message in bed.false_alarms(report):
-            tags[f"{message.test_case}/{message.tag}"] += 1
-    for tag, count in tags.most_common(10):
-        print(f"  false-alarm tag {tag}: {count} zones")
+    return found, injected
 
 
 def print_faults(bed: Bed, found: Counter[str], injected: Counter[str]) -> None:
@@ -163,36 +127,46 @@ def main(argv: list[str] | None = None) -> int:
     bed = build_bed(spec, reuse=not args.rebuild)
     print(f"bed: {bed.directory} ({len(bed.child_zones)} zones, {len(bed.signed_zones)} signed)")
     print(f"generation (not measured): {time.monotonic() - generation_started:.1f} s")
+    tally = Tally(bed)
+    totals = RunTotals()
     with serve_bed(bed) as running:
         print(f"servers started in {running.startup_seconds:.1f} s")
         print(f"load average before checking: {os.getloadavg()}")
         # Only the checkers' processes are measured; NSD and the responders run beside them.
-        run, _wall = check_in_workers(bed, args.workers, args.concurrency)
+        started, own_cpu = time.monotonic(), time.process_time()
+        eventloop.run(check_all(bed, args.workers, args.concurrency, tally, totals))
+        seconds, own_cpu = time.monotonic() - started, time.process_time() - own_cpu
 
-    durations = [report.duration_ms for report in run.reports]
-    zones_per_s = len(run.reports) / run.seconds
-    queries_per_s = run.sent / run.seconds
-    p50, p95 = percentile(durations, 0.50), percentile(durations, 0.95)
-    rss_mb = peak_rss_mb()
-    found, injected, alarms = assess(bed, run.reports)
+    zones_per_s = tally.checked / seconds
+    queries_per_s = totals.queries_sent / seconds
+    p50, p95 = percentile(tally.durations, 0.50), percentile(tally.durations, 0.95)
+    rss_mb = totals.peak_rss_mb
+    found, injected = assess(bed, tally)
     print(
-        f"checked {len(run.reports)} zones in {run.seconds:.1f} s with {args.workers} worker(s)"
-        f" x {args.concurrency} zones at once: {zones_per_s:.1f} zones/s"
+        f"checked {tally.checked} zones in {seconds:.1f} s with {totals.checkers} checker"
+        f" process(es) x {args.concurrency} zones at once: {zones_per_s:.1f} zones/s"
     )
-    print(f"queries sent {run.sent} ({queries_per_s:.0f}/s); asked by checks {run.asked}")
+    print(
+        f"queries sent {totals.queries_sent} ({queries_per_s:.0f}/s);"
+        f" asked by checks {tally.asked}; timeouts {totals.timeouts}"
+    )
     print(
         f"time per zone: p50 {p50:.0f} ms, p95 {p95:.0f} ms; peak RSS per checker {rss_mb:.0f} MB"
     )
-    cpu_ms = run.cpu_seconds * 1000 / max(1, len(run.reports))
-    print(f"checker CPU per zone {cpu_ms:.1f} ms (user + system, all workers)")
+    cpu_ms = totals.cpu_seconds * 1000 / max(1, tally.checked)
+    print(f"checker CPU per zone {cpu_ms:.1f} ms (user + system, all checkers)")
+    if totals.checkers > 1 or args.workers > 1:
+        collector_ms = own_cpu * 1000 / max(1, tally.checked)
+        print(f"collector CPU per zone {collector_ms:.2f} ms (receiving and judging reports)")
     print(f"load average at the end (other processes share the cores): {os.getloadavg()}")
     print_faults(bed, found, injected)
-    print(f"false alarms: {len(alarms)} of {len(bed.healthy_zones())} healthy zones")
-    print_alarm_sample(bed, run.reports)
+    print(f"false alarms: {len(tally.alarms)} of {len(bed.healthy_zones())} healthy zones")
+    for tag, count in tally.alarm_tags.most_common(10):
+        print(f"  false-alarm tag {tag}: {count} messages")
     print(
         f"RESULT check_throughput zones_per_s={zones_per_s:.1f} queries_per_s={queries_per_s:.0f}"
         f" p95_ms={p95:.0f} rss_mb={rss_mb:.0f} faults_found={sum(found.values())}"
-        f" faults_injected={sum(injected.values())} false_alarms={len(alarms)}"
+        f" faults_injected={sum(injected.values())} false_alarms={len(tally.alarms)}"
     )
     return 0
 

@@ -10,7 +10,7 @@ import pytest
 
 from dnscert.dnshealth.engine import parallel
 from dnscert.dnshealth.engine.cli import build_parser
-from dnscert.dnshealth.engine.model import EngineConfig, ZoneReport
+from dnscert.dnshealth.engine.model import EngineConfig, RunTotals, ZoneReport
 from dnscert.dnshealth.engine.runner import check_zones
 from tests.dnshealth.engine.conftest import build_tree, lab_config, run
 from tests.dnshealth.engine.fakeserver import FakeNetwork
@@ -46,9 +46,10 @@ def test_it_gives_the_same_reports_from_worker_processes(
         concurrency: int,
         tests: list[str] | None,
         workers: int,
+        totals: RunTotals | None = None,
     ) -> AsyncIterator[ZoneReport]:
         used.append(workers)
-        return original(zones, config, concurrency, tests, workers)
+        return original(zones, config, concurrency, tests, workers, totals)
 
     in_process = _tags(port, workers=1)
     monkeypatch.setattr(parallel, "MIN_ZONES_PER_WORKER", 1)
@@ -58,6 +59,43 @@ def test_it_gives_the_same_reports_from_worker_processes(
     assert in_workers == in_process
     assert in_workers["good.xa"] == {"B02_AUTH_RESPONSE_SOA"}
     assert in_workers["bad..name"] == {"ENGINE_BAD_ZONE_NAME"}
+
+
+def _totals(port: int, workers: int) -> tuple[RunTotals, int, int]:
+    """Totals of checking ``ZONES``, the queries the servers received, the reports."""
+
+    async def body() -> tuple[RunTotals, int, int]:
+        net = FakeNetwork(port)
+        build_tree(net)
+        totals = RunTotals()
+        async with net:
+            stream = check_zones(
+                ZONES, lab_config(port), concurrency=2, workers=workers, totals=totals
+            )
+            reports = [report async for report in stream]
+        return totals, net.total_queries(), len(reports)
+
+    return run(body)
+
+
+def test_it_adds_up_what_every_checker_sent_and_spent(
+    port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_ZONES_PER_WORKER", 1)
+    alone, received_alone, reports_alone = _totals(port, workers=1)
+    shared, received_shared, reports_shared = _totals(port, workers=2)
+    assert reports_alone == reports_shared == len(ZONES)
+    assert (alone.checkers, shared.checkers) == (1, 2)
+    # The same zones cost the same queries, whichever processes sent them; every query a
+    # server received was counted by a checker (a datagram to an address nobody serves is
+    # counted as sent, not received).
+    assert shared.queries_sent == alone.queries_sent
+    assert received_shared == received_alone
+    assert alone.queries_sent >= received_alone > 0
+    for totals in (alone, shared):
+        assert totals.cache_hits > 0  # the test cases of a zone share their questions
+        assert totals.cpu_seconds > 0
+        assert totals.peak_rss_mb > 10
 
 
 def test_it_keeps_a_small_batch_in_this_process(port: int, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,7 +114,7 @@ def test_it_ends_the_run_when_a_worker_dies() -> None:
     outbox = context.Queue()
 
     async def body() -> None:
-        async for _report in parallel._collect(outbox, [dead]):
+        async for _report in parallel._collect(outbox, [dead], None):
             pass
 
     with pytest.raises(parallel.WorkerFailed, match="dying-worker"):

@@ -94,3 +94,18 @@ def test_the_run_order_follows_the_registry_as_it_changes() -> None:
     finally:
         registry._REGISTRY.pop(Extra.id)
     assert Extra not in registry.all_test_cases()
+
+
+def test_a_report_crosses_processes_whole() -> None:
+    import pickle
+    from datetime import UTC, datetime
+
+    from dnscert.dnshealth.engine.model import Level, Message, TestCaseResult, ZoneReport
+
+    message = Message("DNSSEC01", "DS01_DS_ALGO_OK", Level.INFO, {"algo_num": 8, "ns": "a"})
+    result = TestCaseResult("DNSSEC01", "DNSSEC", [message], duration_ms=3)
+    report = ZoneReport("good.xa", datetime(2026, 1, 2, tzinfo=UTC), 5, [result], 7, "full")
+    back = pickle.loads(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == report
+    assert back.results[0].messages[0].level is Level.INFO
+    assert back.to_dict() == report.to_dict()

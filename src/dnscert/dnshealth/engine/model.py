@@ -48,6 +48,11 @@ class Message:
     level: Level
     args: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Reports cross process boundaries by the thousand: the level goes as its number
+        # (an enum is rebuilt through a slow call otherwise) and no state dict is made.
+        return _message, (self.test_case, self.tag, int(self.level), self.args)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the stable JSON form: ``{"test_case", "tag", "level", "args"}``."""
         return {
@@ -56,6 +61,20 @@ class Message:
             "level": self.level.name,
             "args": {key: _jsonable(value) for key, value in sorted(self.args.items())},
         }
+
+
+_LEVELS = tuple(Level)
+
+
+def _message(test_case: str, tag: str, level: int, args: Mapping[str, Any]) -> Message:
+    """A :class:`Message` rebuilt from its pickled form (see ``Message.__reduce__``)."""
+    message = object.__new__(Message)
+    object.__setattr__(
+        message,
+        "__dict__",
+        {"test_case": test_case, "tag": tag, "level": _LEVELS[level], "args": args},
+    )
+    return message
 
 
 def _jsonable(value: Any) -> Any:
@@ -91,6 +110,10 @@ class TestCaseResult:
     def worst_level(self) -> Level | None:
         """The highest level among the messages, or None when there are none."""
         return worst(message.level for message in self.messages)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        fields = (self.test_case, self.module, self.messages, self.duration_ms)
+        return TestCaseResult, fields
 
     def to_dict(self) -> dict[str, Any]:
         """Return the stable JSON form of this result."""
@@ -146,6 +169,32 @@ class ZoneReport:
             "worst_level": level.name if level is not None else None,
             "results": [result.to_dict() for result in self.results],
         }
+
+
+@dataclass
+class RunTotals:
+    """What checking many zones cost, summed over every checker (process) as it finishes.
+
+    ``queries_sent`` counts datagrams and TCP queries actually sent (a cached answer is a
+    ``cache_hit``); ``cpu_seconds`` is the checkers' process CPU time (user + system): the
+    worker processes' when the zones were shared out, else this process's during the run.
+    """
+
+    checkers: int = 0
+    queries_sent: int = 0
+    cache_hits: int = 0
+    timeouts: int = 0
+    cpu_seconds: float = 0.0
+    peak_rss_mb: float = 0.0  # the largest of the checkers' peak resident sets
+
+    def add(self, other: RunTotals) -> None:
+        """Count ``other`` (one finished checker) in these totals."""
+        self.checkers += other.checkers
+        self.queries_sent += other.queries_sent
+        self.cache_hits += other.cache_hits
+        self.timeouts += other.timeouts
+        self.cpu_seconds += other.cpu_seconds
+        self.peak_rss_mb = max(self.peak_rss_mb, other.peak_rss_mb)
 
 
 #: The IANA root servers (named.root), used when no hints are given.

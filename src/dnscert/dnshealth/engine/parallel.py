@@ -23,7 +23,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from dnscert.dnshealth.engine import eventloop
-from dnscert.dnshealth.engine.model import EngineConfig, ZoneReport
+from dnscert.dnshealth.engine.model import EngineConfig, RunTotals, ZoneReport
 
 #: Below this many zones per worker, starting processes costs more than it saves.
 MIN_ZONES_PER_WORKER = 100
@@ -65,8 +65,12 @@ async def check_in_processes(
     concurrency: int,
     tests: list[str] | None,
     workers: int,
+    totals: RunTotals | None = None,
 ) -> AsyncIterator[ZoneReport]:
-    """Check ``zones`` in ``workers`` processes, ``concurrency`` zones at once in each."""
+    """Check ``zones`` in ``workers`` processes, ``concurrency`` zones at once in each.
+
+    Each worker's :class:`RunTotals` is added to ``totals`` when it says it is done.
+    """
     context = _context()
     inbox: Any = context.Queue(maxsize=workers * 4)
     outbox: Any = context.Queue()
@@ -87,7 +91,7 @@ async def check_in_processes(
     )
     feeder.start()
     try:
-        async for report in _collect(outbox, processes):
+        async for report in _collect(outbox, processes, totals):
             yield report
     finally:
         stop.set()
@@ -102,8 +106,10 @@ async def check_in_processes(
             channel.close()
 
 
-async def _collect(outbox: Any, processes: Sequence[BaseProcess]) -> AsyncIterator[ZoneReport]:
-    """Reports from the workers until every one has said it is done."""
+async def _collect(
+    outbox: Any, processes: Sequence[BaseProcess], totals: RunTotals | None
+) -> AsyncIterator[ZoneReport]:
+    """Reports from the workers until every one has said it is done (with its totals)."""
     finished = 0
     while finished < len(processes):
         item = await asyncio.to_thread(_get, outbox)
@@ -117,6 +123,8 @@ async def _collect(outbox: Any, processes: Sequence[BaseProcess]) -> AsyncIterat
             yield payload
         elif kind == _DONE:
             finished += 1
+            if totals is not None:
+                totals.add(payload)
         else:
             raise WorkerFailed(f"a worker process failed: {payload}")
 
@@ -150,16 +158,22 @@ def _work(
     from dnscert.dnshealth.engine.runner import tune_gc_in_batches  # runner imports this module
 
     tune_gc_in_batches()
+    totals = RunTotals()
     try:
-        eventloop.run(_serve(config, tests, concurrency, inbox, outbox))
+        eventloop.run(_serve(config, tests, concurrency, inbox, outbox, totals))
     except BaseException as exc:  # reported to the parent, which ends the run
         outbox.put((_ERROR, f"{exc.__class__.__name__}: {exc}"))
         raise
-    outbox.put((_DONE, None))
+    outbox.put((_DONE, totals))
 
 
 async def _serve(
-    config: EngineConfig, tests: list[str] | None, concurrency: int, inbox: Any, outbox: Any
+    config: EngineConfig,
+    tests: list[str] | None,
+    concurrency: int,
+    inbox: Any,
+    outbox: Any,
+    totals: RunTotals,
 ) -> None:
     from dnscert.dnshealth.engine.runner import check_stream  # here: runner imports this module
 
@@ -178,5 +192,5 @@ async def _serve(
         del pending[:count]
         return handed
 
-    async for report in check_stream(take, config, concurrency, tests):
+    async for report in check_stream(take, config, concurrency, tests, totals):
         outbox.put((_REPORT, report))

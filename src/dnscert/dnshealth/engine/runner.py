@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import itertools
+import resource
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -26,7 +27,14 @@ import dns.rdatatype
 
 from dnscert.dnshealth.engine import parallel, profiles, registry
 from dnscert.dnshealth.engine.context import NsIp, ZoneContext
-from dnscert.dnshealth.engine.model import EngineConfig, Level, Message, TestCaseResult, ZoneReport
+from dnscert.dnshealth.engine.model import (
+    EngineConfig,
+    Level,
+    Message,
+    RunTotals,
+    TestCaseResult,
+    ZoneReport,
+)
 from dnscert.dnshealth.engine.query import QueryClient
 from dnscert.dnshealth.engine.resolve import ZoneCutCache
 
@@ -134,12 +142,14 @@ async def check_zones(
     tests: Iterable[str] | None = None,
     on_done: Callable[[ZoneReport], None] | None = None,
     workers: int | None = None,
+    totals: RunTotals | None = None,
 ) -> AsyncIterator[ZoneReport]:
     """Check many zones, ``concurrency`` at a time; yield each report as it completes.
 
     ``workers`` > 1 (``None`` = one per CPU) shares a large batch out to that many worker
     processes, each with its own event loop, sockets and cache (``parallel.py``); a small
-    batch, or a caller that may not start processes, stays in this process.
+    batch, or a caller that may not start processes, stays in this process. Queries sent and
+    CPU time are added to ``totals`` as each checker finishes.
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, not {concurrency}")
@@ -151,13 +161,16 @@ async def check_zones(
         head = list(itertools.islice(zones, parallel.MIN_ZONES_PER_WORKER * count))
         zones = itertools.chain(head, zones)
         if count > 1 and len(head) >= parallel.MIN_ZONES_PER_WORKER * count:
-            stream = parallel.check_in_processes(zones, config, concurrency, selected, count)
+            stream = parallel.check_in_processes(
+                zones, config, concurrency, selected, count, totals
+            )
             async for report in stream:
                 if on_done is not None:
                     on_done(report)
                 yield report
             return
-    async for report in check_stream(_from_iterator(zones), config, concurrency, selected):
+    stream = check_stream(_from_iterator(zones), config, concurrency, selected, totals)
+    async for report in stream:
         if on_done is not None:
             on_done(report)
         yield report
@@ -180,11 +193,14 @@ async def check_stream(
     config: EngineConfig,
     concurrency: int,
     tests: list[str] | None,
+    totals: RunTotals | None = None,
 ) -> AsyncIterator[ZoneReport]:
     """Check the zones ``take(n)`` hands out (up to n at a time, ``[]`` = no more) on one batch.
 
     At most ``concurrency`` zones are in flight: a huge zone list is never all in memory.
+    When the stream ends, what it cost is added to ``totals``.
     """
+    started = time.process_time()
     batch = Batch(config)
     running: set[asyncio.Future[ZoneReport]] = set()
     exhausted = False
@@ -204,6 +220,18 @@ async def check_stream(
         for task in running:
             task.cancel()
         await batch.close()
+        if totals is not None:
+            stats = batch.client.stats
+            totals.add(
+                RunTotals(
+                    checkers=1,
+                    queries_sent=stats.sent,
+                    cache_hits=stats.cache_hits,
+                    timeouts=stats.timeouts,
+                    cpu_seconds=time.process_time() - started,
+                    peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                )
+            )
 
 
 def _batch_gc_enter() -> None:

@@ -9,6 +9,7 @@ dated from the build time, so an old bed would drift towards expiry).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import json
@@ -152,15 +153,22 @@ class Bed:
             grouped.setdefault(fault.zone, []).append(fault)
         return grouped
 
+    @functools.cached_property
+    def _zone_sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Child, signed and faulty zone names as sets: judging a report looks them up."""
+        faulty = frozenset(fault.zone for fault in self.faults)
+        return frozenset(self.child_zones), frozenset(self.signed_zones), faulty
+
     def tolerated_tags(self, zone: str) -> frozenset[str]:
         """Tags that are no false alarm on ``zone``: loopback artefacts, unsigned-by-design."""
-        if zone in self.signed_zones:
+        if zone in self._zone_sets[1]:
             return LAB_ARTEFACT_TAGS
         return LAB_ARTEFACT_TAGS | UNSIGNED_ZONE_TAGS
 
     def false_alarms(self, report: ZoneReport) -> list[Message]:
         """Messages at WARNING or above on a healthy zone that no tolerance explains."""
-        if report.zone not in self.child_zones or report.zone in self.faults_by_zone():
+        children, _signed, faulty = self._zone_sets
+        if report.zone not in children or report.zone in faulty:
             return []
         tolerated = self.tolerated_tags(report.zone)
         return [m for m in report.messages_at_or_above(Level.WARNING) if m.tag not in tolerated]
