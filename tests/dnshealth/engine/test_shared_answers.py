@@ -15,8 +15,8 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from dnscert.dnshealth.engine import registry, runner
-from dnscert.dnshealth.engine.model import ZoneReport
+from dnscert.dnshealth.engine import context, registry, runner
+from dnscert.dnshealth.engine.model import Level, ZoneReport
 from dnscert.dnshealth.engine.query import QueryClient
 from dnscert.dnshealth.engine.runner import check_zone
 from tests.dnshealth.engine.conftest import (
@@ -219,11 +219,70 @@ def test_each_declared_question_is_one_the_test_case_asks_every_server(
         QueryClient.start = original  # type: ignore[method-assign]
     for address in GOOD_IPS:
         for question in case.asks_every_server:
-            wanted = (
-                address,
-                "good.xa.",
-                int(dns.rdatatype.RdataType.make(question.rdtype)),
-                question.tcp,
-                question.dnssec,
+            rdtype = int(dns.rdatatype.RdataType.make(question.rdtype))
+            wanted = (address, "good.xa.", rdtype, question.tcp, question.dnssec)
+            # A plain apex SOA or NS question is first asked with DO, which stands in for it.
+            stand_in = (address, "good.xa.", rdtype, question.tcp, True)
+            assert wanted in asked or (
+                rdtype in (dns.rdatatype.SOA, dns.rdatatype.NS)
+                and not question.tcp
+                and stand_in in asked
+            ), f"{case.id} never asks {question} of {address}"
+
+
+def _recording(log: dict[str, list[tuple[str, str, bool, int]]]) -> Handler:
+    def record(query: dns.message.Message, tcp: bool) -> None:
+        question = query.question[0]
+        if question.rdtype in (dns.rdatatype.SOA, dns.rdatatype.NS):
+            log.setdefault("all", []).append(
+                (question.name.to_text(), dns.rdatatype.to_text(question.rdtype), tcp, query.edns)
             )
-            assert wanted in asked, f"{case.id} never asks {question} of {address}"
+
+    return record
+
+
+def test_the_dnssec_answer_stands_in_for_the_plain_apex_soa_and_ns(port: int) -> None:
+    log: dict[str, list[tuple[str, str, bool, int]]] = {}
+    report, _parents, _children = _check(
+        port, ["BASIC02", "CONNECTIVITY01", "CONSISTENCY01"], child_handler=_recording(log)
+    )
+    assert "B02_AUTH_RESPONSE_SOA" in report.tags()
+    assert not report.messages_at_or_above(Level.WARNING)
+    asked = {(name, rdtype, edns) for name, rdtype, tcp, edns in log["all"] if not tcp}
+    # Only the DO (EDNS0) questions reached the name servers; no plain one was needed.
+    assert ("good.xa.", "SOA", 0) in asked and ("good.xa.", "NS", 0) in asked
+    assert ("good.xa.", "SOA", -1) not in asked and ("good.xa.", "NS", -1) not in asked
+
+
+def _servfail_on_edns(query: dns.message.Message, tcp: bool) -> bytes | None:
+    """SERVFAIL without OPT to every EDNS query; plain queries are answered normally."""
+    if query.edns >= 0:
+        response = dns.message.make_response(query)
+        response.use_edns(False)
+        response.set_rcode(dns.rcode.SERVFAIL)
+        return response.to_wire()
+    return None
+
+
+def test_the_plain_apex_questions_are_asked_when_the_dnssec_answer_is_not_clean(
+    port: int,
+) -> None:
+    report, _parents, children = _check(
+        port, ["BASIC02", "CONNECTIVITY01"], child_handler=_servfail_on_edns
+    )
+    # The verdicts are the plain questions', which these servers answer correctly.
+    assert "B02_AUTH_RESPONSE_SOA" in report.tags()
+    assert not report.messages_at_or_above(Level.WARNING)
+    for server in children:
+        assert server.count("good.xa.", "SOA") >= 2  # the DO question, then the plain one
+        assert server.count("good.xa.", "NS") >= 2
+
+
+def test_standing_in_changes_no_verdict_of_the_whole_plan(
+    port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared, shared_count = _asked(port, None, ask_first=True)
+    monkeypatch.setattr(context, "_STAND_IN_TYPES", {})
+    separate, separate_count = _asked(port, None, ask_first=True)
+    assert _verdicts(shared) == _verdicts(separate)
+    assert shared_count < separate_count
