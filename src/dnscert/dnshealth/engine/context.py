@@ -133,35 +133,9 @@ class ZoneContext:
         self.resolver = Resolver(self.client, config, cuts, overrides)
         self._memo: dict[str, asyncio.Future[Any]] = {}
         #: The options of a plain query (no EDNS, UDP): the walk's and the delegation's.
-        self._plain = _options(
-            False,
-            None,
-            False,
-            config.edns_bufsize,
-            0,
-            (),
-            False,
-            False,
-            False,
-            int(dns.rdataclass.IN),
-            config.port,
-            True,
-        )
+        self._plain = _apex_options(config, tcp=False, dnssec=False)
         #: The options of the same query with DO set (the DNSSEC test cases' apex questions).
-        self._signed = _options(
-            False,
-            None,
-            True,
-            config.edns_bufsize,
-            0,
-            (),
-            False,
-            False,
-            False,
-            int(dns.rdataclass.IN),
-            config.port,
-            True,
-        )
+        self._signed = _apex_options(config, tcp=False, dnssec=True)
         self._apex: dict[tuple[str, int], asyncio.Future[QueryResult]] = {}
         self._delegation: Delegation | None = None
         self._ns_addresses: list[NsIp] | None = None
@@ -241,20 +215,7 @@ class ZoneContext:
             if not dnssec:
                 return self._apex_answer(address, _STAND_IN_TYPES[rdtype])
             return self.client.client.start(address, self.zone, rdtype, self._signed)
-        options = _options(
-            tcp,
-            None,
-            dnssec,
-            self.config.edns_bufsize,
-            0,
-            (),
-            False,
-            False,
-            False,
-            int(dns.rdataclass.IN),
-            self.config.port,
-            True,
-        )
+        options = _apex_options(self.config, tcp=tcp, dnssec=dnssec)
         return self.client.client.start(address, self.zone, rdtype, options)
 
     def _apex_answer(self, address: str, rdtype: int) -> asyncio.Future[QueryResult]:
@@ -627,6 +588,24 @@ def _stands_in(answer: QueryResult, zone: dns.name.Name, rdtype: int) -> bool:
         and not answer.tc
         and answer.has_edns
         and any(rrset.rdtype == rdtype and rrset.name == zone for rrset in answer.message.answer)
+    )
+
+
+def _apex_options(config: EngineConfig, *, tcp: bool, dnssec: bool) -> QueryOptions:
+    """The options of ``ctx.query(address, ctx.zone, rdtype, tcp=, dnssec=)``."""
+    return _options(
+        tcp,
+        None,
+        dnssec,
+        config.edns_bufsize,
+        0,
+        (),
+        False,
+        False,
+        False,
+        int(dns.rdataclass.IN),
+        config.port,
+        True,
     )
 
 
