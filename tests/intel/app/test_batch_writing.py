@@ -8,6 +8,7 @@ that nothing handed over before it is lost.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,25 @@ def test_batches_are_committed_in_order_and_counted(monkeypatch: pytest.MonkeyPa
     assert event.source_url == "http://host7.xa/a\tb\\c"
     assert event.raw == "line 7\twith a tab\nand a line break"
     assert event.source_asn == 64500
+
+
+def test_a_batch_is_stored_in_time_order_with_ties_in_input_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DNSCERT_INTEL_BATCH_SIZE", "100")
+    run = storage.start_run(factories.feed("time-order", "plain"))
+    minutes = [30, 5, 20, 5, 0, 20, 10]
+    batch = []
+    for number, minute in enumerate(minutes):
+        row = event_row(run, number)
+        row[rows.TIME] = factories.EVENT_TIME + timedelta(minutes=minute)
+        batch.append(row)
+    with storage.EventStore(run) as store:
+        store.add(batch, [])
+    stored = Event.objects.filter(run=run).order_by("id").values_list("source_fqdn", flat=True)
+    # host1 and host3 share 5 minutes, host2 and host5 share 20: each pair keeps its order.
+    expected = ["host4.xa", "host1.xa", "host3.xa", "host6.xa", "host2.xa", "host5.xa", "host0.xa"]
+    assert list(stored) == expected
 
 
 def test_a_refused_batch_is_rolled_back_and_earlier_ones_are_kept(
