@@ -212,12 +212,17 @@ def _normalise_ip(value: str, field: str) -> str:
 
 
 _IPV4_SHAPE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+#: Hex digits, colons and dots, and perhaps a zone (``fe80::1%eth0``): what IPv6 text can be.
+_IPV6_SHAPE = re.compile(r"^[0-9A-Fa-f:.]+(?:%[^%\s]+)?$")
 
 
 def is_ip(value: str) -> bool:
     """True if ``value`` is an IPv4 or IPv6 address."""
     text = value.strip().strip("[]")
-    if ":" not in text and not _IPV4_SHAPE.match(text):
+    if ":" in text:
+        if not _IPV6_SHAPE.match(text):
+            return False  # a URL or host:port, decided without an exception
+    elif not _IPV4_SHAPE.match(text):
         return False  # the common case in feeds (a DNS name), decided without an exception
     try:
         normalise_ip(text)

@@ -17,6 +17,7 @@ from dnscert.intel.schema import (
     FailedRecord,
     InvalidValue,
     event_problems,
+    is_ip,
     normalise_asn,
     normalise_fqdn,
     normalise_ip,
@@ -25,6 +26,29 @@ from dnscert.intel.schema import (
     normalise_time,
     normalise_url,
 )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("192.0.2.7", True),
+        (" 192.0.2.7 ", True),
+        ("2001:db8::1", True),
+        ("[2001:db8::1]", True),
+        ("fe80::1%eth0", True),
+        ("::ffff:192.0.2.1", True),
+        ("www.example.xa", False),
+        ("192.0.2.256", False),
+        ("http://192.0.2.7/login", False),
+        ("http://[2001:db8::1]/x", False),
+        ("192.0.2.7:8080", False),
+        ("host.example:443", False),
+        ("2001:db8::g", False),
+        ("", False),
+    ],
+)
+def test_is_ip_tells_addresses_from_names_urls_and_ports(value: str, expected: bool) -> None:
+    assert is_ip(value) is expected
 
 
 @pytest.mark.parametrize(
