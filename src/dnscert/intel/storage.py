@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -81,19 +81,23 @@ def ingest_into(
     stats = pipeline.PipelineStats()
     window = conf.dedupe_window_seconds()
     error = ""
-    with EventStore(run) as store:
-        try:
-            items = pipeline.run(
-                feed.parser,
-                lines,
-                pipeline.default_experts(float(window) if window > 0 else None),
-                feed_name=feed.name,
-                options={**feed.options, **(options or {})},
-                stats=stats,
-            )
-            store.consume(items)
-        except (DnscertError, OSError, EOFError) as exc:
-            error = str(exc)
+    store = EventStore(run)
+    try:
+        with store:
+            try:
+                items = pipeline.run(
+                    feed.parser,
+                    lines,
+                    pipeline.default_experts(float(window) if window > 0 else None),
+                    feed_name=feed.name,
+                    options={**feed.options, **(options or {})},
+                    stats=stats,
+                )
+                store.consume(items)
+            except (DnscertError, OSError, EOFError) as exc:
+                error = str(exc)  # what was read before it is still written
+    except DatabaseError as exc:
+        error = refusal(exc)
     return finish_run(run, Counts.of(stats), store, error=error)
 
 
@@ -119,23 +123,32 @@ def ingest_file(
     counts = Counts()
     dedupe = RowDedupe(float(conf.dedupe_window_seconds()))
     error = ""
-    with EventStore(run) as store:
-        try:
-            pieces = parallel.chunks(str(path), feed.parser, feed.name, feed.options)
-            results = parallel.run_parallel(
-                pieces, workers=workers, feed_id=feed.pk, run_id=run.pk, copy_text=uses_copy()
-            )
-            for result in results:
-                fresh = dedupe.fresh(result.rows)
-                counts.records += result.records
-                counts.failed += len(result.failures)
-                counts.duplicates += len(result.rows) - len(fresh)
-                store.add(fresh, result.failures)
-                if on_progress is not None:
-                    on_progress(result.size)
-        except (DnscertError, OSError, EOFError) as exc:
-            error = str(exc)
+    store = EventStore(run)
+    try:
+        with store:
+            try:
+                pieces = parallel.chunks(str(path), feed.parser, feed.name, feed.options)
+                results = parallel.run_parallel(
+                    pieces, workers=workers, feed_id=feed.pk, run_id=run.pk, copy_text=uses_copy()
+                )
+                for result in results:
+                    fresh = dedupe.fresh(result.rows)
+                    counts.records += result.records
+                    counts.failed += len(result.failures)
+                    counts.duplicates += len(result.rows) - len(fresh)
+                    store.add(fresh, result.failures)
+                    if on_progress is not None:
+                        on_progress(result.size)
+            except (DnscertError, OSError, EOFError) as exc:
+                error = str(exc)  # what was read before it is still written
+    except DatabaseError as exc:
+        error = refusal(exc)
     return finish_run(run, counts, store, error=error)
+
+
+def refusal(exc: DatabaseError) -> str:
+    """The error of a run whose batch the database refused; the batches before it are kept."""
+    return f"the database refused a batch: {exc}".strip()
 
 
 @dataclass

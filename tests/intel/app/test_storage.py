@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from dnscert.intel import storage
+from dnscert.intel import rows, storage
 from dnscert.intel.choices import Dimension, RunStatus
 from dnscert.intel.models import DailyAggregate, Event, FailedRecord, Feed
 from dnscert.intel.sources import file_lines
@@ -78,3 +80,40 @@ def test_it_reports_a_new_repeat_after_the_window(monkeypatch: pytest.MonkeyPatc
     Feed.objects.filter(pk=feed.pk).update(options={"observed_at": "2026-11-20T12:00:00Z"})
     feed.refresh_from_db()
     assert storage.ingest(feed, factories.lines("a.xa")).accepted == 1
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as the CLI and the jobs load
+@pytest.mark.parametrize("through", ["lines", "file"])
+def test_a_refused_batch_fails_the_run_and_keeps_the_batches_before_it(
+    through: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DNSCERT_INTEL_BATCH_SIZE", "10")
+    monkeypatch.setattr("dnscert.intel.parallel.DEFAULT_CHUNK_BYTES", 200)
+    path = tmp_path / "urls.txt"
+    path.write_text("".join(f"http://site{n}.xa/login\n" for n in range(60)), encoding="utf-8")
+    batches: list[set[str]] = []
+    attribute = storage.Attributor.attribute
+
+    def refused_second_batch(self: storage.Attributor, batch: list[list[Any]]) -> None:
+        attribute(self, batch)
+        batches.append({row[rows.DOMAIN] for row in batch})
+        if len(batches) == 2:
+            batch[-1][rows.REGISTRAR_IANA_ID] = -1  # the check constraint refuses this batch
+
+    monkeypatch.setattr(storage.Attributor, "attribute", refused_second_batch)
+    feed = factories.feed("refusing", "plain", options=OBSERVED)
+    if through == "file":
+        run = storage.ingest_file(feed, path, workers=1)
+    else:
+        run = storage.ingest(feed, file_lines(path))
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.error.startswith("the database refused a batch:")
+    assert "registrar_iana_id" in run.error
+    stored = set(Event.objects.filter(run=run).values_list("source_domain", flat=True))
+    assert len(stored) == run.accepted
+    # Other writers may commit batches handed over after the refused one; never part of it.
+    assert batches[0] <= stored and not stored & batches[1]
+    feed.refresh_from_db()
+    assert feed.error_count == 1 and feed.accepted_count == run.accepted
