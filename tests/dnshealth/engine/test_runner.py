@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
+import dns.message
 import pytest
 
 from dnscert.dnshealth.engine import profiles, registry
 from dnscert.dnshealth.engine.context import ZoneContext
 from dnscert.dnshealth.engine.model import Level, Message, ZoneReport
+from dnscert.dnshealth.engine.query import FailureReason, QueryFailure
 from dnscert.dnshealth.engine.runner import check_zone, check_zones, select_test_cases
 from tests.dnshealth.engine.conftest import build_tree, lab_config, run
 from tests.dnshealth.engine.fakeserver import FakeNetwork
@@ -34,13 +36,58 @@ class Hanging(registry.TestCase):
         return []
 
 
+class HangingUntilCancelled(registry.TestCase):
+    """Waits forever; records what ended it."""
+
+    id = "TESTHANG02"
+    module = "Zone"
+    tags = {"NEVER": Level.INFO}
+    endings: list[str] = []
+
+    async def run(self, ctx: ZoneContext) -> list[Message]:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.endings.append("cancelled")
+            raise
+        except BaseException as exc:
+            self.endings.append(type(exc).__name__)
+            raise
+        return []
+
+
+HOLDING_IP = "127.201.9.1"
+
+
+class SendsOverTcp(registry.TestCase):
+    """Sends its own query over TCP to a server that takes the connection and never answers."""
+
+    id = "TESTSEND01"
+    module = "Zone"
+    tags = {"TEST_DONE": Level.INFO}
+
+    async def run(self, ctx: ZoneContext) -> list[Message]:
+        query = dns.message.make_query(ctx.zone, "SOA")
+        result = await ctx.send(HOLDING_IP, query, tcp=True)
+        reason = result.reason.value if isinstance(result, QueryFailure) else "answered"
+        return [self.msg("TEST_DONE", reason=reason)]
+
+
+TEST_CASES = (
+    Crashing,
+    Hanging,
+    HangingUntilCancelled,
+    SendsOverTcp,
+)
+
+
 @pytest.fixture
 def misbehaving_checks() -> Iterator[None]:
-    """Register the two misbehaving test cases for one test only."""
-    for case in (Crashing, Hanging):
+    """Register the test cases above for one test only."""
+    for case in TEST_CASES:
         registry.register(case)
     yield
-    for case in (Crashing, Hanging):
+    for case in TEST_CASES:
         registry._REGISTRY.pop(case.id, None)
 
 
@@ -75,6 +122,39 @@ def test_it_stops_a_hanging_check_at_the_zone_timeout(port: int, misbehaving_che
     reports = _batch(port, ["good.xa"], ["BASIC02", "TESTHANG01"], zone_timeout=1.0)
     tags = reports[0].tags()
     assert {"B02_AUTH_RESPONSE_SOA", "ENGINE_ZONE_TIMEOUT"} <= tags
+
+
+def test_a_test_case_stopped_at_the_zone_timeout_is_cancelled(
+    port: int, misbehaving_checks
+) -> None:
+    HangingUntilCancelled.endings.clear()
+    reports = _batch(port, ["good.xa"], ["BASIC02", "TESTHANG02"], zone_timeout=1.0)
+    assert "ENGINE_ZONE_TIMEOUT" in reports[0].tags()
+    assert HangingUntilCancelled.endings == ["cancelled"]
+
+
+def test_a_tcp_timeout_in_a_test_case_ends_its_query_not_the_zone(
+    port: int, misbehaving_checks
+) -> None:
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up and closes
+        writer.close()
+
+    async def body() -> list[ZoneReport]:
+        net = FakeNetwork(port)
+        build_tree(net)
+        holding = await asyncio.start_server(hold, HOLDING_IP, port)
+        async with net, holding:
+            config = lab_config(port, timeout=0.2)
+            tests = ["BASIC02", "TESTSEND01"]
+            return [r async for r in check_zones(["good.xa", "absent.xa"], config, tests=tests)]
+
+    reports = run(body)
+    assert len(reports) == 2
+    for report in reports:
+        sent = [m for m in report.messages if m.test_case == "TESTSEND01"]
+        assert [m.args for m in sent] == [{"reason": FailureReason.TIMEOUT.value}]
+        assert not {"ENGINE_CHECK_CRASHED", "ENGINE_ZONE_TIMEOUT"} & report.tags()
 
 
 def test_it_reports_a_bad_zone_name_and_goes_on(port: int) -> None:
