@@ -33,6 +33,11 @@ DOCUMENT_PARSERS = frozenset({"misp_feed", "stix", "xarf"})
 """Parsers that read one JSON document: never split."""
 
 DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
+#: Lines a chunk holds at most, about: a file of short lines (bare addresses or names) gets
+#: smaller chunks, so the rows of the chunks in flight take about the same memory whatever
+#: the lines' length.
+CHUNK_LINES = 25_000
+_SAMPLE_BYTES = 64 * 1024
 _COMMENT = (b"#", b";")
 
 
@@ -179,8 +184,19 @@ def chunks(
         yield Chunk(path, 0, os.path.getsize(path), 1, b"", parser, feed_name, opts)
         return
     header = column_header(path, parser, feed_name, opts)
-    for start, end, first_line in split(path, chunk_bytes or DEFAULT_CHUNK_BYTES):
+    for start, end, first_line in split(path, chunk_bytes or chunk_bytes_for(path)):
         yield Chunk(path, start, end, first_line, header, parser, feed_name, opts)
+
+
+def chunk_bytes_for(path: str) -> int:
+    """Bytes per chunk of ``path``: :data:`DEFAULT_CHUNK_BYTES`, or fewer when the lines at
+    its start are so short that a chunk would hold more than :data:`CHUNK_LINES` of them."""
+    with open(path, "rb") as stream:
+        sample = stream.read(_SAMPLE_BYTES)
+    lines = sample.count(b"\n")
+    if lines == 0:
+        return DEFAULT_CHUNK_BYTES
+    return max(1, min(DEFAULT_CHUNK_BYTES, len(sample) * CHUNK_LINES // lines))
 
 
 def _warm() -> None:

@@ -36,6 +36,27 @@ def test_it_splits_files_on_line_boundaries(tmp_path: Path) -> None:
     assert all(data[piece.start - 1 : piece.start] == b"\n" for piece in pieces[1:])
 
 
+def test_a_file_of_short_lines_is_cut_into_chunks_of_about_chunk_lines_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "CHUNK_LINES", 1000)
+    short = tmp_path / "addresses.txt"
+    short.write_text("".join(f"192.0.2.{n % 250}\n" for n in range(20_000)), encoding="utf-8")
+    long = tmp_path / "urls.txt"
+    long.write_text(f"http://{'x' * 9000}.xa/\n" * 20, encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+
+    size = parallel.chunk_bytes_for(str(short))
+    assert size < short.stat().st_size // 10
+    pieces = list(parallel.chunks(str(short), "plain", "p"))
+    data = short.read_bytes()
+    counts = [data[piece.start : piece.end].count(b"\n") for piece in pieces]
+    assert sum(counts) == 20_000 and max(counts) <= 1100 and len(pieces) >= 18
+    assert parallel.chunk_bytes_for(str(long)) == parallel.DEFAULT_CHUNK_BYTES
+    assert parallel.chunk_bytes_for(str(empty)) == parallel.DEFAULT_CHUNK_BYTES
+
+
 def test_it_stores_the_same_events_as_the_single_process_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
