@@ -9,8 +9,9 @@ exactly once on the :class:`~dnscert.intel.models.IngestRun`: accepted (stored),
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,25 +81,18 @@ def ingest_into(
     feed = run.feed
     stats = pipeline.PipelineStats()
     window = conf.dedupe_window_seconds()
-    error = ""
     store = EventStore(run)
-    try:
-        with store:
-            try:
-                items = pipeline.run(
-                    feed.parser,
-                    lines,
-                    pipeline.default_experts(float(window) if window > 0 else None),
-                    feed_name=feed.name,
-                    options={**feed.options, **(options or {})},
-                    stats=stats,
-                )
-                store.consume(items)
-            except (DnscertError, OSError, EOFError) as exc:
-                error = str(exc)  # what was read before it is still written
-    except DatabaseError as exc:
-        error = refusal(exc)
-    return finish_run(run, Counts.of(stats), store, error=error)
+    with _stopped_by(store) as stop:
+        items = pipeline.run(
+            feed.parser,
+            lines,
+            pipeline.default_experts(float(window) if window > 0 else None),
+            feed_name=feed.name,
+            options={**feed.options, **(options or {})},
+            stats=stats,
+        )
+        store.consume(items)
+    return finish_run(run, Counts.of(stats), store, error=stop.error)
 
 
 def ingest_file(
@@ -122,28 +116,47 @@ def ingest_file(
     run = start_run(feed, source=source or str(path), by=by)
     counts = Counts()
     dedupe = RowDedupe(float(conf.dedupe_window_seconds()))
-    error = ""
     store = EventStore(run)
+    with _stopped_by(store) as stop:
+        pieces = parallel.chunks(str(path), feed.parser, feed.name, feed.options)
+        results = parallel.run_parallel(
+            pieces, workers=workers, feed_id=feed.pk, run_id=run.pk, copy_text=uses_copy()
+        )
+        for result in results:
+            fresh = dedupe.fresh(result.rows)
+            counts.records += result.records
+            counts.failed += len(result.failures)
+            counts.duplicates += len(result.rows) - len(fresh)
+            store.add(fresh, result.failures)
+            if on_progress is not None:
+                on_progress(result.size)
+    return finish_run(run, counts, store, error=stop.error)
+
+
+@dataclass
+class _Stop:
+    """What ended a run early ("" when nothing did)."""
+
+    error: str = ""
+
+
+@contextlib.contextmanager
+def _stopped_by(store: EventStore) -> Iterator[_Stop]:
+    """Use ``store`` for the body; record what stops the run instead of raising it.
+
+    A problem that stops the input (bad option, network, unreadable file) is recorded, and
+    what was read before it is still written. A batch the database refuses is recorded too;
+    the batches committed before it are kept.
+    """
+    stop = _Stop()
     try:
         with store:
             try:
-                pieces = parallel.chunks(str(path), feed.parser, feed.name, feed.options)
-                results = parallel.run_parallel(
-                    pieces, workers=workers, feed_id=feed.pk, run_id=run.pk, copy_text=uses_copy()
-                )
-                for result in results:
-                    fresh = dedupe.fresh(result.rows)
-                    counts.records += result.records
-                    counts.failed += len(result.failures)
-                    counts.duplicates += len(result.rows) - len(fresh)
-                    store.add(fresh, result.failures)
-                    if on_progress is not None:
-                        on_progress(result.size)
+                yield stop
             except (DnscertError, OSError, EOFError) as exc:
-                error = str(exc)  # what was read before it is still written
+                stop.error = str(exc)
     except DatabaseError as exc:
-        error = refusal(exc)
-    return finish_run(run, counts, store, error=error)
+        stop.error = refusal(exc)
 
 
 def refusal(exc: DatabaseError) -> str:
@@ -246,7 +259,7 @@ class EventStore:
         self.attributor.attribute(fresh)
         # In time order, each index on (key, time) takes a batch near the end of each key's
         # range rather than at random places: the database's load costs a sixth less.
-        fresh = sorted(fresh, key=row_time)
+        fresh.sort(key=row_time)
         if pool is not None:
             self.counter.count(fresh)
             failed = [failure_values(self.run.pk, failure) for failure in failures]
