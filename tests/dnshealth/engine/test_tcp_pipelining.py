@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import struct
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 import dns.flags
 import dns.message
+import dns.name
 import dns.rcode
 import dns.rdatatype
+import dns.rrset
 import pytest
 
 from dnscert.dnshealth.engine import tcp
@@ -38,6 +41,25 @@ def _answer(query: bytes) -> bytes:
     response = dns.message.make_response(message)
     response.flags |= dns.flags.AA
     return response.to_wire()
+
+
+def _transfer(query: bytes) -> list[bytes]:
+    """An AXFR answer: REFUSED for ``r.xa.``, else a stream of three messages (SOA, A, SOA)."""
+    message = dns.message.from_wire(query)
+    zone = message.question[0].name
+    if zone == dns.name.from_text("r.xa."):
+        refused = dns.message.make_response(message)
+        refused.set_rcode(dns.rcode.REFUSED)
+        return [refused.to_wire()]
+    soa = dns.rrset.from_text(zone, 300, "IN", "SOA", "ns.xa. admin.xa. 1 2 3 4 5")
+    records = dns.rrset.from_text(zone, 300, "IN", "A", "192.0.2.1")
+    stream = []
+    for rrset in (soa, records, soa):
+        response = dns.message.make_response(message)
+        response.flags |= dns.flags.AA
+        response.answer.append(rrset)
+        stream.append(response.to_wire())
+    return stream
 
 
 async def _read_query(reader: asyncio.StreamReader) -> bytes:
@@ -74,7 +96,11 @@ class Server:
                 while True:
                     query = await _read_query(reader)
                     self.queries += 1
-                    _write(writer, _answer(query))
+                    if dns.message.from_wire(query).question[0].rdtype == dns.rdatatype.AXFR:
+                        for response in _transfer(query):
+                            _write(writer, response)
+                    else:
+                        _write(writer, _answer(query))
             elif self.style == "one_then_close":
                 self.queries += 1
                 _write(writer, _answer(await _read_query(reader)))
@@ -168,16 +194,21 @@ def test_a_refused_connection_is_a_network_failure_for_every_waiting_query(port:
     )
 
 
-def test_zone_transfers_and_hand_built_messages_get_connections_of_their_own(port: int) -> None:
+def test_a_zone_transfer_shares_the_kept_connection_and_hand_built_messages_do_not(
+    port: int,
+) -> None:
     async def body() -> tuple[list[object], int]:
         async with Server(port, "pipelining") as server:
             client = QueryClient(lab_config(port))
+            options = QueryOptions(tcp=True, port=port)
             try:
                 results = [
-                    await client.query(SERVER, "a.xa.", "SOA", QueryOptions(tcp=True, port=port)),
-                    await client.query(SERVER, "a.xa.", "AXFR", QueryOptions(tcp=True, port=port)),
+                    await client.query(SERVER, "a.xa.", "SOA", options),
+                    await client.query(SERVER, "r.xa.", "AXFR", options),
+                    await client.query(SERVER, "b.xa.", "SOA", options),
+                    await client.query(SERVER, "a.xa.", "AXFR", options),
+                    await client.query(SERVER, "c.xa.", "SOA", options),
                     await client.send(SERVER, dns.message.make_query("a.xa.", "NS"), tcp=True),
-                    await client.query(SERVER, "b.xa.", "SOA", QueryOptions(tcp=True, port=port)),
                 ]
             finally:
                 await client.close()
@@ -185,8 +216,16 @@ def test_zone_transfers_and_hand_built_messages_get_connections_of_their_own(por
 
     results, connections = run(body)
     assert all(isinstance(result, Answer) for result in results)
-    assert results[1].rdtype == dns.rdatatype.AXFR  # type: ignore[union-attr]
-    assert connections == 3  # SOA a + SOA b kept, AXFR and the hand-built NS alone
+    soa_a, refused, soa_b, transfer, soa_c, _ns = cast(list[Answer], results)
+    assert refused.rcode == dns.rcode.REFUSED
+    assert transfer.rdtype == dns.rdatatype.AXFR
+    assert transfer.message.answer[0].rdtype == dns.rdatatype.SOA  # the stream's first message
+    # The rest of the transfer's stream reaches no other query.
+    assert [a.qname.to_text() for a in (soa_a, soa_b, soa_c)] == ["a.xa.", "b.xa.", "c.xa."]
+    assert not any(a.message.answer for a in (soa_a, soa_b, soa_c))
+    # The first kept connection carries SOA a, both AXFRs and SOA b; the open transfer
+    # retires it, so SOA c opens the second; the hand-built NS has the third to itself.
+    assert connections == 3
 
 
 def test_an_idle_connection_is_closed(port: int, monkeypatch: pytest.MonkeyPatch) -> None:

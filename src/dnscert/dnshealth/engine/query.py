@@ -5,8 +5,8 @@ to waiting queries by (server, port, id) and then by question, so stray, late, g
 wrongly-identified datagrams are ignored and the query keeps waiting until its timeout.
 Every query has an explicit timeout and retry count, a per-server token bucket bounds the rate,
 and identical queries within one run are asked once (in-flight ones are shared too). TCP
-queries share a kept connection per server (``tcp.TcpPool``), zone transfers and hand-built
-messages excepted.
+queries share a kept connection per server (``tcp.TcpPool``), IXFR and hand-built messages
+excepted.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class QueryOptions:
     #: Repeat a truncated UDP answer over TCP (off to look at the truncated answer itself).
     tcp_fallback: bool = True
     #: Over TCP, share a kept connection to the server with other queries (``tcp.TcpPool``);
-    #: off: a connection of its own. Zone transfers always get their own connection.
+    #: off: a connection of its own. IXFR always gets its own connection.
     pipelined: bool = True
 
     def __hash__(self) -> int:
@@ -713,8 +713,11 @@ class QueryClient:
         source = self.config.source_ipv6 if is_ipv6(server) else self.config.source_ipv4
         local = (source, 0) if source else None
         try:
-            if options.pipelined and rdtype not in _TRANSFERS:
-                response, id_matches = await self._tcp_pipelined(server, options.port, local, wire)
+            if options.pipelined and rdtype not in _ON_OWN_CONNECTION:
+                stream = rdtype == dns.rdatatype.AXFR
+                response, id_matches = await self._tcp_pipelined(
+                    server, options.port, local, wire, stream
+                )
             else:
                 response, id_matches = await self._tcp_once(server, options.port, local, wire)
         except TimeoutError:
@@ -752,14 +755,14 @@ class QueryClient:
         return response, response[:2] == query_id
 
     async def _tcp_pipelined(
-        self, server: str, port: int, local: tuple[str, int] | None, wire: bytes
+        self, server: str, port: int, local: tuple[str, int] | None, wire: bytes, stream: bool
     ) -> tuple[bytes, bool]:
         """The response over a kept connection (matched by id there).
 
         A failure that pipelining may have caused (the connection carried other queries too)
         gets one more go on a connection of its own: the verdict is the one-query one.
         """
-        ticket = Ticket()
+        ticket = Ticket(stream=stream)
         try:
             async with asyncio.timeout(self.config.timeout):
                 response = await self._tcp_pool.exchange(server, port, local, wire, ticket)
@@ -1011,7 +1014,10 @@ def _safe_normalise(address: str) -> str:
 
 
 #: Zone transfers (AXFR, IXFR): their answer may be many messages, so never pipelined.
-_TRANSFERS = frozenset({int(dns.rdatatype.AXFR), int(dns.rdatatype.IXFR)})
+#: Question types asked over TCP on a connection of their own. AXFR shares the kept one: an
+#: AXFR server must take AXFR and other queries on one connection (RFC 5936 section 4.1.2),
+#: and only the first message of the transfer is read (``tcp.Ticket.stream``).
+_ON_OWN_CONNECTION = frozenset({int(dns.rdatatype.IXFR)})
 #: What ``_question_of`` returns for a response without a question (some FORMERR answers).
 _NO_QUESTION = (dns.name.empty, -1, -1)
 

@@ -1,10 +1,13 @@
 """DNS over TCP: one query per connection, or many queries over one kept connection.
 
 ``exchange_once`` opens a connection, writes one framed query, reads one framed response and
-closes: hand-built messages and zone transfers (whose answer may be a stream of messages)
-use it. ``TcpPool`` keeps one connection per server and pipelines queries over it (RFC 7766
-sections 6.2.1 and 7): a batch of zones on a few hosting providers opens a handful of
-connections instead of several per zone, and connection setup is most of a TCP query's CPU.
+closes: hand-built messages, IXFR, and the repeat of a query that failed on a shared
+connection use it. ``TcpPool`` keeps one connection per server and pipelines queries over it
+(RFC 7766 sections 6.2.1 and 7): a batch of zones on a few hosting providers opens a handful
+of connections instead of several per zone, and connection setup is most of a TCP query's
+CPU. An AXFR rides the kept connection too (RFC 5936 section 4.1.2): its first message
+answers the query; the rest of the stream finds no query waiting for its id and is dropped,
+and a connection that may carry more of it takes no new query (``Ticket.stream``).
 
 Responses are matched to queries by message id (unique among the queries a connection has
 in flight). A connection that times out a query takes no new ones; an idle one closes after
@@ -84,6 +87,15 @@ class Ticket:
 
     #: The connection also carried other queries: a failure may be pipelining's fault.
     shared: bool = False
+    #: Set by the caller: the answer may be a stream of messages (AXFR). A connection whose
+    #: first message of it is not a refusal takes no new query and closes once the queries
+    #: in flight on it are done, instead of reading a whole zone to drop it.
+    stream: bool = False
+
+
+def _may_continue(response: bytes) -> bool:
+    """True when a stream's first message may have more behind it: NOERROR with records."""
+    return len(response) >= 12 and response[3] & 0x0F == 0 and (response[6] | response[7]) != 0
 
 
 class _Connection(asyncio.Protocol):
@@ -223,6 +235,8 @@ class TcpPool:
         try:
             response = await future
             answered = True
+            if ticket.stream and _may_continue(response):
+                connection.usable = False
             return response
         finally:
             ticket.shared = connection.carried > 1
