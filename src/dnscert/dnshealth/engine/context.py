@@ -32,6 +32,7 @@ from dnscert.dnshealth.engine.query import (
     QueryOptions,
     QueryResult,
     is_ipv6,
+    relay,
     same_name,
     shielded,
     unique,
@@ -233,20 +234,38 @@ class ZoneContext:
         shared = self.client.client
         signed = shared.start(address, self.zone, rdtype, self._signed)
         if not signed.done():
-            later = asyncio.ensure_future(self._apex_answer_later(address, rdtype, signed))
+            # Settled by callbacks when the signed answer comes, without a task of its own.
+            later: asyncio.Future[QueryResult] = signed.get_loop().create_future()
+            signed.add_done_callback(functools.partial(self._apex_settle, address, rdtype, later))
             self._apex[address, rdtype] = later
             return later
         if _stands_in(signed.result(), self.zone, rdtype):
             return signed
         return shared.start(address, self.zone, rdtype, self._plain)
 
-    async def _apex_answer_later(
-        self, address: str, rdtype: int, signed: asyncio.Future[QueryResult]
-    ) -> QueryResult:
-        answer = await shielded(signed)
-        if _stands_in(answer, self.zone, rdtype):
-            return answer
-        return await shielded(self.client.client.start(address, self.zone, rdtype, self._plain))
+    def _apex_settle(
+        self,
+        address: str,
+        rdtype: int,
+        later: asyncio.Future[QueryResult],
+        signed: asyncio.Future[QueryResult],
+    ) -> None:
+        """``signed`` is done: ``later`` gets its answer if it stands in, else the plain one's."""
+        if later.done():
+            return
+        if signed.cancelled() or signed.exception() is not None:
+            relay(later, signed)
+            return
+        try:
+            answer = signed.result()
+            if _stands_in(answer, self.zone, rdtype):
+                later.set_result(answer)
+                return
+            plain = self.client.client.start(address, self.zone, rdtype, self._plain)
+        except Exception as exc:  # a callback's error would otherwise leave ``later`` waiting
+            later.set_exception(exc)
+            return
+        plain.add_done_callback(functools.partial(relay, later))
 
     async def query_each(
         self, addresses: list[str], rdtype: str, *, tcp: bool = False, dnssec: bool = False

@@ -989,11 +989,12 @@ def shielded(task: asyncio.Future[_T]) -> asyncio.Future[_T]:
     every query waits through one of these, so the difference shows in a batch's CPU.
     """
     outer: asyncio.Future[_T] = task.get_loop().create_future()
-    task.add_done_callback(functools.partial(_relay, outer))
+    task.add_done_callback(functools.partial(relay, outer))
     return outer
 
 
-def _relay(outer: asyncio.Future[_T], task: asyncio.Future[_T]) -> None:
+def relay(outer: asyncio.Future[_T], task: asyncio.Future[_T]) -> None:
+    """Done-callback of ``task``: settle ``outer`` as ``task`` settled (unless it is done)."""
     if outer.done():  # the waiter was cancelled: nobody wants the result any more
         return
     if task.cancelled():
@@ -1013,7 +1014,6 @@ def _safe_normalise(address: str) -> str:
         return address
 
 
-#: Zone transfers (AXFR, IXFR): their answer may be many messages, so never pipelined.
 #: Question types asked over TCP on a connection of their own. AXFR shares the kept one: an
 #: AXFR server must take AXFR and other queries on one connection (RFC 5936 section 4.1.2),
 #: and only the first message of the transfer is read (``tcp.Ticket.stream``).

@@ -9,7 +9,6 @@ Option ``horizon_days`` (``check_options["DNSCERT01"]``) changes the horizon.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +21,7 @@ from dnscert.dnshealth.engine.checks.dnscert_common import (
     unique_addresses,
 )
 from dnscert.dnshealth.engine.context import Answer, NsIp, ZoneContext, ns_list
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import Question, TestCase, register
 
@@ -73,8 +73,8 @@ class Dnscert01(TestCase):
         signatures = 0
         grouped = unique_addresses(await name_servers(ctx))
         addresses = list(grouped)
-        asked = await asyncio.gather(
-            *(ctx.query_each(addresses, rrtype, dnssec=True) for rrtype in SIGNED_TYPES)
+        asked = await gather_ready(
+            ctx.query_each(addresses, rrtype, dnssec=True) for rrtype in SIGNED_TYPES
         )
         answers = dict(zip(SIGNED_TYPES, asked, strict=True))
         probes = [(index, rrtype) for index in range(len(addresses)) for rrtype in SIGNED_TYPES]

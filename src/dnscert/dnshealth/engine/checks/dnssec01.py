@@ -7,7 +7,6 @@ user gave) and each record's digest type is classified with the DNSSEC01 table i
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -24,6 +23,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     parent_servers,
 )
 from dnscert.dnshealth.engine.context import ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -87,7 +87,7 @@ class Dnssec01(TestCase):
             state.with_ds.add(USER_GIVEN)
         else:
             servers = await parent_servers(ctx)
-            await asyncio.gather(*(self._probe(ctx, ip, state) for ip in servers.ips))
+            await gather_ready(self._probe(ctx, ip, state) for ip in servers.ips)
         return self._report(ctx, servers, state, bool(undelegated_ds))
 
     async def _probe(self, ctx: ZoneContext, ip: str, state: _State) -> None:

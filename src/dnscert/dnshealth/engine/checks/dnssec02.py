@@ -8,7 +8,6 @@ clock; at least one DS must lead to such a key on every server.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +26,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     zone_ds_records,
 )
 from dnscert.dnshealth.engine.context import ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -71,7 +71,7 @@ class Dnssec02(TestCase):
         servers = await child_servers(ctx)
         state = _State()
         now = ctx.config.clock()
-        await asyncio.gather(*(self._probe(ctx, ip, ds_records, state, now) for ip in servers.ips))
+        await gather_ready(self._probe(ctx, ip, ds_records, state, now) for ip in servers.ips)
         return self._report(state)
 
     async def _ds_records(self, ctx: ZoneContext) -> list[Any]:

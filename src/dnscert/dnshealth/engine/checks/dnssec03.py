@@ -8,7 +8,6 @@ RFC 5155 and RFC 9276 (SHA-1, no unassigned flags, opt-out only for TLD-like zon
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections import defaultdict
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     child_servers,
 )
 from dnscert.dnshealth.engine.context import Answer, ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -95,7 +95,7 @@ class Dnssec03(TestCase):
     async def run(self, ctx: ZoneContext) -> list[Message]:
         servers = await child_servers(ctx)
         state = _State()
-        await asyncio.gather(*(self._probe(ctx, ip, state) for ip in servers.ips))
+        await gather_ready(self._probe(ctx, ip, state) for ip in servers.ips)
         return self._report(ctx.zone, servers, state)
 
     async def _probe(self, ctx: ZoneContext, ip: str, state: _State) -> None:

@@ -7,7 +7,6 @@ private, not for zone signing, OK) kept in ``dnssec_util``.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 
 from dnscert.dnshealth.engine import dnssec_util as du
@@ -18,6 +17,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     child_servers,
 )
 from dnscert.dnshealth.engine.context import ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -68,7 +68,7 @@ class Dnssec05(TestCase):
     async def run(self, ctx: ZoneContext) -> list[Message]:
         servers = await child_servers(ctx)
         state = _State()
-        await asyncio.gather(*(self._probe(ctx, ip, state) for ip in servers.ips))
+        await gather_ready(self._probe(ctx, ip, state) for ip in servers.ips)
         return self._report(servers, state)
 
     async def _probe(self, ctx: ZoneContext, ip: str, state: _State) -> None:

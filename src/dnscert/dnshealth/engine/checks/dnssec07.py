@@ -8,7 +8,6 @@ must agree on both, and a signed zone should have a DS at its parent.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     signatures_for,
 )
 from dnscert.dnshealth.engine.context import Answer, ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -77,13 +77,13 @@ class Dnssec07(TestCase):
     async def run(self, ctx: ZoneContext) -> list[Message]:
         children = await child_servers(ctx)
         state = _State()
-        await asyncio.gather(*(self._child(ctx, ip, state) for ip in children.ips))
+        await gather_ready(self._child(ctx, ip, state) for ip in children.ips)
         parents = Servers([])
         if state.signed and ctx.config.undelegated_ds:
             state.with_ds.add(USER_GIVEN)
         elif state.signed:
             parents = await parent_servers(ctx)
-            await asyncio.gather(*(self._parent(ctx, ip, state) for ip in parents.ips))
+            await gather_ready(self._parent(ctx, ip, state) for ip in parents.ips)
         return self._report(children, parents, state)
 
     async def _child(self, ctx: ZoneContext, ip: str, state: _State) -> None:

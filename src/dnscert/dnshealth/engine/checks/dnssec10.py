@@ -9,7 +9,6 @@ are compared: all NSEC, all NSEC3, never both.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +28,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     signatures_for,
 )
 from dnscert.dnshealth.engine.context import Answer, ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -140,7 +140,7 @@ class Dnssec10(TestCase):
         servers = await child_servers(ctx)
         state = _State()
         now = ctx.config.clock()
-        await asyncio.gather(*(self._probe(ctx, ip, state, now) for ip in servers.ips))
+        await gather_ready(self._probe(ctx, ip, state, now) for ip in servers.ips)
         return self._report(servers, state)
 
     # ---- probing -------------------------------------------------------------------------

@@ -7,7 +7,6 @@ parent servers or among child servers is reported too.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 
 import dns.name
@@ -22,6 +21,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     parent_servers,
 )
 from dnscert.dnshealth.engine.context import Answer, QueryResult, ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -73,7 +73,7 @@ class Dnssec11(TestCase):
                 return out
         children = _Sets()
         ips = (await child_servers(ctx)).ips
-        await asyncio.gather(*(self._child(ctx, ip, children) for ip in ips))
+        await gather_ready(self._child(ctx, ip, children) for ip in ips)
         return out + self._child_report(children)
 
     async def _parent_side(self, ctx: ZoneContext, out: list[Message]) -> bool:

@@ -8,8 +8,6 @@ the signatures are valid is DNSSEC08's and DNSSEC09's concern).
 
 from __future__ import annotations
 
-import asyncio
-
 import dns.rdatatype
 
 from dnscert.dnshealth.engine import dnssec_util as du
@@ -22,6 +20,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     signatures_for,
 )
 from dnscert.dnshealth.engine.context import ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -44,7 +43,7 @@ class Dnssec13(TestCase):
     async def run(self, ctx: ZoneContext) -> list[Message]:
         servers = await child_servers(ctx)
         unsigned = {rrtype: KeyedSets() for rrtype in _RRTYPES}
-        await asyncio.gather(*(self._probe(ctx, ip, unsigned) for ip in servers.ips))
+        await gather_ready(self._probe(ctx, ip, unsigned) for ip in servers.ips)
         out = []
         for rrtype in _RRTYPES:
             for algorithm, ips in unsigned[rrtype].items():

@@ -7,12 +7,12 @@ key, or both "delete") and the other way round.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from dnscert.dnshealth.engine import dnssec_util as du
 from dnscert.dnshealth.engine.checks.dnssec_common import authoritative, child_servers, ns_ip_list
 from dnscert.dnshealth.engine.context import ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -47,7 +47,7 @@ class Dnssec15(TestCase):
         servers = await child_servers(ctx)
         cds: RRsets = {}
         cdnskey: RRsets = {}
-        await asyncio.gather(*(self._probe(ctx, ip, cds, cdnskey) for ip in servers.ips))
+        await gather_ready(self._probe(ctx, ip, cds, cdnskey) for ip in servers.ips)
         if not any(cds.values()) and not any(cdnskey.values()):
             return [self.msg("DS15_NO_CDS_CDNSKEY")]
         return self._report(ctx, cds, cdnskey)

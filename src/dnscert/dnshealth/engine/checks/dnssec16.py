@@ -7,7 +7,6 @@ must stand alone; the CDS RRset must be signed by known keys with valid signatur
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,6 +24,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     ns_ip_list,
 )
 from dnscert.dnshealth.engine.context import ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -67,7 +67,7 @@ class Dnssec16(TestCase):
 
     async def run(self, ctx: ZoneContext) -> list[Message]:
         servers = await child_servers(ctx)
-        fetched = await asyncio.gather(*(self._fetch(ctx, ip) for ip in servers.ips))
+        fetched = await gather_ready(self._fetch(ctx, ip) for ip in servers.ips)
         with_cds = [(ip, cds, keys) for ip, cds, keys in fetched if cds is not None]
         if not with_cds:
             return []

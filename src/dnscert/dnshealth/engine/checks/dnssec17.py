@@ -8,7 +8,6 @@ with valid signatures.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     ns_ip_list,
 )
 from dnscert.dnshealth.engine.context import ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -70,7 +70,7 @@ class Dnssec17(TestCase):
 
     async def run(self, ctx: ZoneContext) -> list[Message]:
         servers = await child_servers(ctx)
-        fetched = await asyncio.gather(*(self._fetch(ctx, ip) for ip in servers.ips))
+        fetched = await gather_ready(self._fetch(ctx, ip) for ip in servers.ips)
         state = _State()
         now = ctx.config.clock()
         for ip, cdnskeys, keys in fetched:

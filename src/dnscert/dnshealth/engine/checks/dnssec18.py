@@ -7,7 +7,6 @@ a DS for the child and the child publishes CDS or CDNSKEY.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import dns.name
@@ -22,6 +21,7 @@ from dnscert.dnshealth.engine.checks.dnssec_common import (
     zone_ds_records,
 )
 from dnscert.dnshealth.engine.context import ZoneContext
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Level, Message
 from dnscert.dnshealth.engine.registry import TestCase, register
 
@@ -45,7 +45,7 @@ class Dnssec18(TestCase):
         if not ds_records:
             return []
         ips = (await child_servers(ctx)).ips
-        fetched = await asyncio.gather(*(self._fetch(ctx, ip) for ip in ips))
+        fetched = await gather_ready(self._fetch(ctx, ip) for ip in ips)
         if not any(cds or cdnskey for _ip, cds, cdnskey, _keys in fetched):
             return []
         if not any(keys for *_rest, keys in fetched):

@@ -8,7 +8,6 @@ the procedure DNSSEC08 and DNSSEC09 share. No test case is registered here.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import dns.rrset
 
 from dnscert.dnshealth.engine import dnssec_util as du
 from dnscert.dnshealth.engine.context import Answer, NsIp, QueryResult, ZoneContext, ns_list
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.model import Message
 from dnscert.dnshealth.engine.registry import TestCase
 
@@ -210,7 +210,7 @@ class RrsigValidityCase(TestCase):
         servers = await child_servers(ctx)
         findings: dict[du.SignatureStatus | str, KeyedSets] = defaultdict(KeyedSets)
         now = ctx.config.clock()
-        await asyncio.gather(*(self._probe(ctx, ip, findings, now) for ip in servers.ips))
+        await gather_ready(self._probe(ctx, ip, findings, now) for ip in servers.ips)
         return self._report(findings)
 
     async def _probe(
