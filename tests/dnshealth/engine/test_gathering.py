@@ -1,4 +1,4 @@
-"""``gather_ready`` gives gather's results without a task for coroutines that do not wait."""
+"""``gather_ready`` and ``start_eagerly`` give a task only to coroutines that wait."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from dnscert.dnshealth.engine.gathering import gather_ready
+from dnscert.dnshealth.engine.gathering import gather_ready, start_eagerly
 from tests.dnshealth.engine.conftest import run
 
 
@@ -102,3 +102,78 @@ def test_nothing_to_gather_is_an_empty_list() -> None:
         return await gather_ready([])
 
     assert run(body) == []
+
+
+def test_a_coroutine_that_does_not_wait_is_done_at_once_in_the_callers_task() -> None:
+    async def body() -> tuple[int, list[asyncio.Task[Any] | None], asyncio.Task[Any] | None]:
+        seen: list[asyncio.Task[Any] | None] = []
+        future = start_eagerly(_ready(7, seen))
+        assert future.done() and not isinstance(future, asyncio.Task)
+        return await future, seen, asyncio.current_task()
+
+    value, seen, caller = run(body)
+    assert value == 7 and seen == [caller]
+
+
+def test_a_coroutine_that_waits_goes_on_in_a_task_of_its_own() -> None:
+    async def body() -> tuple[str, list[asyncio.Task[Any] | None], asyncio.Task[Any] | None]:
+        gate: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        seen: list[asyncio.Task[Any] | None] = []
+
+        async def waits() -> str:
+            seen.append(asyncio.current_task())
+            value = await gate
+            seen.append(asyncio.current_task())
+            await asyncio.sleep(0)  # a bare yield is passed through as well
+            return value + "!"
+
+        future = start_eagerly(waits())
+        assert not future.done() and isinstance(future, asyncio.Task)
+        gate.set_result("opened")
+        return await future, seen, asyncio.current_task()
+
+    value, seen, caller = run(body)
+    assert value == "opened!"
+    assert seen[0] is caller and seen[1] is not caller and seen[1] is not None
+
+
+def test_cancelling_the_task_reaches_the_coroutine_where_it_waits() -> None:
+    async def body() -> list[str]:
+        events: list[str] = []
+
+        async def waits_for_ever() -> None:
+            try:
+                await asyncio.get_running_loop().create_future()
+            except asyncio.CancelledError:
+                events.append("cancelled")
+                raise
+            finally:
+                events.append("cleaned up")
+
+        task = start_eagerly(waits_for_ever())
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return events
+
+    assert run(body) == ["cancelled", "cleaned up"]
+
+
+def test_errors_before_and_after_the_first_wait_reach_the_future() -> None:
+    async def fails_at_once() -> int:
+        raise KeyError("at once")
+
+    async def fails_later() -> int:
+        await asyncio.sleep(0)
+        raise IndexError("later")
+
+    async def body() -> None:
+        early = start_eagerly(fails_at_once())
+        assert early.done()
+        with pytest.raises(KeyError, match="at once"):
+            await early
+        with pytest.raises(IndexError, match="later"):
+            await start_eagerly(fails_later())
+
+    run(body)

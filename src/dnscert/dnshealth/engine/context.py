@@ -189,7 +189,10 @@ class ZoneContext:
         apex = isinstance(qname, dns.name.Name) and qname.labels == self.zone.labels
         if options is self._plain and rdtype in _STAND_IN_TYPES and apex:
             self.client.count += 1
-            return await shielded(self._apex_answer(address, _STAND_IN_TYPES[rdtype]))
+            future = self._apex_answer(address, _STAND_IN_TYPES[rdtype])
+            if future.done():  # no wait: a done future's callbacks still cost a loop turn
+                return future.result()
+            return await shielded(future)
         return await self._asked(address, qname, rdtype, options)
 
     async def _asked(

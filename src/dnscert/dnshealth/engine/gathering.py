@@ -1,4 +1,7 @@
-"""``gather_ready``: ``asyncio.gather`` for coroutines that mostly find their answers ready.
+"""Running coroutines that mostly find their answers ready without a task apiece.
+
+``gather_ready`` is ``asyncio.gather`` for such coroutines; ``start_eagerly`` starts one the
+way Python 3.12's eager tasks do.
 
 The DNSSEC test cases probe every name server with a coroutine each. By the time they run,
 the questions they ask have mostly been asked of every server up front
@@ -13,8 +16,8 @@ per server.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable
-from typing import Any, TypeVar
+from collections.abc import Coroutine, Generator, Iterable
+from typing import Any, Generic, TypeVar, cast
 
 _T = TypeVar("_T")
 
@@ -56,3 +59,55 @@ async def gather_ready(coros: Iterable[Coroutine[Any, Any, _T]]) -> list[_T]:
             coro.close()
         raise
     return results
+
+
+def start_eagerly(coro: Coroutine[Any, Any, _T]) -> asyncio.Future[_T]:
+    """Run ``coro`` in the caller's task up to its first wait; a task takes it on from there.
+
+    Returns a future that is already done when ``coro`` finished without waiting (no task
+    was made), else the task. What runs before the first wait runs in the caller's task,
+    so ``coro`` must not enter ``asyncio.timeout`` there: the timeout would cancel the caller.
+    """
+    loop = asyncio.get_running_loop()
+    try:
+        waiting_on = coro.send(None)
+    except StopIteration as finished:
+        done: asyncio.Future[_T] = loop.create_future()
+        done.set_result(finished.value)
+        return done
+    except BaseException as exc:
+        failed: asyncio.Future[_T] = loop.create_future()
+        failed.set_exception(exc)
+        return failed
+    return asyncio.ensure_future(_carry_on(coro, waiting_on))
+
+
+async def _carry_on(coro: Coroutine[Any, Any, _T], waiting_on: Any) -> _T:
+    return await _Resume(coro, waiting_on)
+
+
+class _Resume(Generic[_T]):
+    """Awaited by the task: hands it what ``coro`` waits on, and ``coro`` what it sends back
+    or throws in (a cancellation reaches ``coro`` where it waits)."""
+
+    __slots__ = ("coro", "waiting_on")
+
+    def __init__(self, coro: Coroutine[Any, Any, _T], waiting_on: Any) -> None:
+        self.coro = coro
+        self.waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, Any, _T]:
+        coro, waiting_on = self.coro, self.waiting_on
+        while True:
+            try:
+                sent = yield waiting_on
+            except BaseException as exc:
+                try:
+                    waiting_on = coro.throw(exc)
+                except StopIteration as finished:
+                    return cast(_T, finished.value)
+            else:
+                try:
+                    waiting_on = coro.send(sent)
+                except StopIteration as finished:
+                    return cast(_T, finished.value)

@@ -459,7 +459,12 @@ class QueryClient:
             tcp=tcp, port=port or self.config.port, qclass=question.rdclass, pipelined=False
         )
         wire = message.to_wire()
-        return await self._exchange(address, question.name, question.rdtype, wire, options)
+        exchange = self._exchange(address, question.name, question.rdtype, wire, options)
+        if not tcp:
+            return await exchange
+        # Its own task: the TCP timeout (``asyncio.timeout``) binds to the task that enters
+        # it, and a test case started eagerly (``gathering.start_eagerly``) is in its zone's.
+        return await asyncio.ensure_future(exchange)
 
     def _evict(self) -> None:
         """Drop the oldest tenth of the finished cache entries."""
