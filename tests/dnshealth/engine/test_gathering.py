@@ -19,7 +19,7 @@ async def _ready(value: int, seen: list[asyncio.Task[Any] | None]) -> int:
     return value
 
 
-def test_coroutines_that_do_not_wait_run_in_turn_in_the_callers_task() -> None:
+def test_coroutines_that_do_not_wait_run_in_the_callers_task() -> None:
     async def body() -> tuple[list[int], list[asyncio.Task[Any] | None], asyncio.Task[Any] | None]:
         seen: list[asyncio.Task[Any] | None] = []
         results = await gather_ready(_ready(value, seen) for value in range(5))
@@ -30,7 +30,7 @@ def test_coroutines_that_do_not_wait_run_in_turn_in_the_callers_task() -> None:
     assert seen == [caller] * 5  # no task of their own
 
 
-def test_after_the_first_that_waits_the_rest_run_together_and_keep_their_order() -> None:
+def test_coroutines_that_wait_all_wait_together_and_keep_their_order() -> None:
     async def body() -> list[str]:
         started: list[str] = []
         everyone_in = asyncio.Event()
@@ -39,45 +39,61 @@ def test_after_the_first_that_waits_the_rest_run_together_and_keep_their_order()
             started.append(name)
             if len(started) == 5:
                 everyone_in.set()
-            await everyone_in.wait()  # run in turn, the first would wait here for ever
+            await everyone_in.wait()  # one at a time, the first would wait here for ever
             return name
-
-        async def first() -> str:
-            await asyncio.sleep(0)
-            return "first"
 
         coros: list[Coroutine[Any, Any, str]] = [
             _ready_name("ready"),
-            first(),
             *(waits_for_the_others(f"w{index}") for index in range(5)),
+            _ready_name("last"),
         ]
         async with asyncio.timeout(5):
             return await gather_ready(coros)
 
-    assert run(body) == ["ready", "first", "w0", "w1", "w2", "w3", "w4"]
+    assert run(body) == ["ready", "w0", "w1", "w2", "w3", "w4", "last"]
 
 
 async def _ready_name(name: str) -> str:
     return name
 
 
-def test_an_error_propagates_and_the_coroutines_not_started_are_closed() -> None:
+def test_the_first_error_propagates_and_the_others_run_on_as_with_gather() -> None:
     async def fails() -> int:
         raise ValueError("probe broke")
 
-    async def body() -> list[Coroutine[Any, Any, int]]:
-        later = [_ready(1, []), _ready(2, [])]
+    async def body() -> list[asyncio.Task[Any] | None]:
+        seen: list[asyncio.Task[Any] | None] = []
         with pytest.raises(ValueError, match="probe broke"):
-            await gather_ready([_ready(0, []), fails(), *later])
-        return later
+            await gather_ready([_ready(0, seen), fails(), _ready(2, seen)])
+        return seen
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        later = run(body)
-        assert all(coro.cr_frame is None for coro in later)  # closed, never started
-        del later
+        assert len(run(body)) == 2
         gc.collect()
     assert not [w for w in caught if "never awaited" in str(w.message)]
+
+
+def test_cancelling_the_gathering_cancels_the_coroutines_still_waiting() -> None:
+    async def body() -> list[str]:
+        events: list[str] = []
+
+        async def waits_for_ever(name: str) -> None:
+            try:
+                await asyncio.get_running_loop().create_future()
+            except asyncio.CancelledError:
+                events.append(name)
+                raise
+
+        gathering = asyncio.ensure_future(gather_ready([waits_for_ever("a"), waits_for_ever("b")]))
+        await asyncio.sleep(0)
+        gathering.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await gathering
+        await asyncio.sleep(0)
+        return sorted(events)
+
+    assert run(body) == ["a", "b"]
 
 
 def test_an_error_after_waiting_propagates_like_gathers() -> None:
@@ -137,7 +153,8 @@ def test_a_coroutine_that_waits_goes_on_in_a_task_of_its_own() -> None:
     assert seen[0] is caller and seen[1] is not caller and seen[1] is not None
 
 
-def test_cancelling_the_task_reaches_the_coroutine_where_it_waits() -> None:
+@pytest.mark.parametrize("steps_first", [True, False], ids=["after-a-step", "before-any-step"])
+def test_cancelling_the_task_reaches_the_coroutine_where_it_waits(steps_first: bool) -> None:
     async def body() -> list[str]:
         events: list[str] = []
 
@@ -151,7 +168,8 @@ def test_cancelling_the_task_reaches_the_coroutine_where_it_waits() -> None:
                 events.append("cleaned up")
 
         task = start_eagerly(waits_for_ever())
-        await asyncio.sleep(0)
+        if steps_first:
+            await asyncio.sleep(0)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

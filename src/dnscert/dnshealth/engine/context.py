@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ import dns.rdataclass
 import dns.rdatatype
 
 from dnscert.dnshealth.engine.discovery import ParentWalk, ParentWalker
+from dnscert.dnshealth.engine.gathering import start_eagerly
 from dnscert.dnshealth.engine.model import EngineConfig
 from dnscert.dnshealth.engine.names import keep, kept_name
 from dnscert.dnshealth.engine.query import (
@@ -394,12 +395,12 @@ class ZoneContext:
 
     # ---- implementation ---------------------------------------------------------------------
 
-    async def _once(self, key: str, compute: Callable[[], Awaitable[_T]]) -> _T:
+    async def _once(self, key: str, compute: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
         future = self._memo.get(key)
         if future is None:
-            future = asyncio.ensure_future(compute())
+            future = start_eagerly(compute())
             self._memo[key] = future
-        elif future.done():
+        if future.done():
             done: _T = future.result()
             return done
         result: _T = await shielded(future)

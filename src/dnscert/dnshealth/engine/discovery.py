@@ -16,9 +16,8 @@ the left-out questions in their places. A batch shares prefixes between sibling 
 
 from __future__ import annotations
 
-import asyncio
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +25,7 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
+from dnscert.dnshealth.engine.gathering import gather_ready
 from dnscert.dnshealth.engine.names import keep_labels
 from dnscert.dnshealth.engine.query import Answer, QueryResult, name_key, same_name
 
@@ -104,7 +104,7 @@ def _unique_servers(servers: list[ServerAtZone]) -> list[ServerAtZone]:
 
 
 Query = Callable[[str, dns.name.Name, str], Awaitable[QueryResult]]
-AddressLookup = Callable[[dns.name.Name], Awaitable[list[str]]]
+AddressLookup = Callable[[dns.name.Name], Coroutine[Any, Any, list[str]]]
 
 MAX_WALK_SERVERS = 2000
 
@@ -186,7 +186,7 @@ class ParentWalker:
                 else:
                     self._error(name, "SOA", server.address)
             else:
-                await asyncio.gather(*(self.lookup_addresses(name) for name in event[1]))
+                await gather_ready(self.lookup_addresses(name) for name in event[1])
         self.aliases = prefix.aliases
         self._add_alias_names()
         return self.walk
@@ -250,7 +250,7 @@ class ParentWalker:
                 glue.setdefault(rrset.name, []).extend(rdata.address for rdata in rrset)
         missing = [name for name in names if name not in glue]
         if missing:
-            looked_up = await asyncio.gather(*(self.lookup_addresses(name) for name in missing))
+            looked_up = await gather_ready(self.lookup_addresses(name) for name in missing)
             glue.update(zip(missing, looked_up, strict=True))
             if self.events is not None:
                 self.events.append(("lookup", missing))

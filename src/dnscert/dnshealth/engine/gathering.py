@@ -1,64 +1,47 @@
 """Running coroutines that mostly find their answers ready without a task apiece.
 
-``gather_ready`` is ``asyncio.gather`` for such coroutines; ``start_eagerly`` starts one the
-way Python 3.12's eager tasks do.
-
-The DNSSEC test cases probe every name server with a coroutine each. By the time they run,
-the questions they ask have mostly been asked of every server up front
-(``runner._ask_every_server``), and ``gather``'s task per coroutine (created, scheduled,
-stepped, its result relayed to the gathering future) cost more CPU than the probe itself.
-Here the coroutines run in turn in the caller's task while each finishes without waiting.
-The first one that has to wait is followed by the rest all at once, as ``gather`` would run
-them: a round of questions that was not asked up front costs one round trip more, not one
-per server.
+By the time the test cases run, the questions they ask have mostly been asked of every
+server up front (``runner._ask_every_server``), and most of them finish without waiting. A
+task per coroutine (created, scheduled, stepped, its result relayed) cost more CPU than
+many of them take. ``start_eagerly`` runs a coroutine in the caller's task up to its first
+wait, as Python 3.12's eager tasks do, and makes a task only then; ``gather_ready`` is
+``asyncio.gather`` built on it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 from collections.abc import Coroutine, Generator, Iterable
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar
 
 _T = TypeVar("_T")
-
-
-class _Waited:
-    """Set by a callback of the next loop iteration: it runs only if the awaited code waited."""
-
-    __slots__ = ("value",)
-
-    def __init__(self) -> None:
-        self.value = False
-
-    def set(self) -> None:
-        self.value = True
 
 
 async def gather_ready(coros: Iterable[Coroutine[Any, Any, _T]]) -> list[_T]:
     """The results of ``coros`` in their order, as ``asyncio.gather(*coros)`` gives them.
 
-    In turn while each finishes without waiting, then the rest together. An exception ends
-    the gathering there: it propagates, and coroutines not yet started are closed unstarted.
+    Every coroutine starts at once (``start_eagerly``); only those that wait get a task, so
+    they all wait together. The first error propagates and the others run on, as with
+    ``gather``; cancelling the caller cancels those still waiting.
     """
-    loop = asyncio.get_running_loop()
-    results: list[_T] = []
-    pending = iter(coros)
+    futures = [start_eagerly(coro) for coro in coros]
     try:
-        for coro in pending:
-            waited = _Waited()
-            handle = loop.call_soon(waited.set)
-            try:
-                results.append(await coro)
-            finally:
-                handle.cancel()
-            if waited.value:
-                results.extend(await asyncio.gather(*pending))
-                break
-    except BaseException:
-        for coro in pending:
-            coro.close()
+        return [future.result() if future.done() else await future for future in futures]
+    except asyncio.CancelledError:
+        for future in futures:
+            future.cancel()
         raise
-    return results
+    except BaseException:
+        for future in futures:
+            future.add_done_callback(_retrieve)
+        raise
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark an error nobody will await as seen (the first error is the one reported)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def start_eagerly(coro: Coroutine[Any, Any, _T]) -> asyncio.Future[_T]:
@@ -75,20 +58,20 @@ def start_eagerly(coro: Coroutine[Any, Any, _T]) -> asyncio.Future[_T]:
         done: asyncio.Future[_T] = loop.create_future()
         done.set_result(finished.value)
         return done
-    except BaseException as exc:
+    except Exception as exc:
         failed: asyncio.Future[_T] = loop.create_future()
         failed.set_exception(exc)
         return failed
-    return asyncio.ensure_future(_carry_on(coro, waiting_on))
+    return asyncio.ensure_future(_Resumed(coro, waiting_on))
 
 
-async def _carry_on(coro: Coroutine[Any, Any, _T], waiting_on: Any) -> _T:
-    return await _Resume(coro, waiting_on)
+_HANDED_OVER = object()
 
 
-class _Resume(Generic[_T]):
-    """Awaited by the task: hands it what ``coro`` waits on, and ``coro`` what it sends back
-    or throws in (a cancellation reaches ``coro`` where it waits)."""
+class _Resumed(collections.abc.Coroutine[Any, Any, _T]):
+    """``coro``, already started, as a coroutine a task can run: its first step hands the task
+    what ``coro`` waits on; later steps and thrown exceptions (a cancellation, even one that
+    comes before the first step) go straight to ``coro``."""
 
     __slots__ = ("coro", "waiting_on")
 
@@ -96,18 +79,19 @@ class _Resume(Generic[_T]):
         self.coro = coro
         self.waiting_on = waiting_on
 
+    def send(self, value: Any) -> Any:
+        waiting_on = self.waiting_on
+        if waiting_on is not _HANDED_OVER:
+            self.waiting_on = _HANDED_OVER
+            return waiting_on
+        return self.coro.send(value)
+
+    def throw(self, *error: Any) -> Any:
+        self.waiting_on = _HANDED_OVER
+        return self.coro.throw(*error)
+
+    def close(self) -> None:
+        self.coro.close()
+
     def __await__(self) -> Generator[Any, Any, _T]:
-        coro, waiting_on = self.coro, self.waiting_on
-        while True:
-            try:
-                sent = yield waiting_on
-            except BaseException as exc:
-                try:
-                    waiting_on = coro.throw(exc)
-                except StopIteration as finished:
-                    return cast(_T, finished.value)
-            else:
-                try:
-                    waiting_on = coro.send(sent)
-                except StopIteration as finished:
-                    return cast(_T, finished.value)
+        raise TypeError("a resumed coroutine is run by its task, not awaited")

@@ -20,6 +20,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
+from dnscert.dnshealth.engine.gathering import gather_ready, start_eagerly
 from dnscert.dnshealth.engine.model import EngineConfig
 from dnscert.dnshealth.engine.names import keep_labels
 from dnscert.dnshealth.engine.query import (
@@ -178,7 +179,7 @@ class Resolver:
         key = (_labels_key(name), wanted)
         shared = self.cuts.lookups.get(key)
         if shared is None:
-            shared = asyncio.ensure_future(self._shared_lookup(name, wanted))
+            shared = start_eagerly(self._shared_lookup(name, wanted))
             self.cuts.remember(key, shared)
         result, errors = shared.result() if shared.done() else await shielded(shared)
         self.errors.extend(errors)
@@ -217,7 +218,7 @@ class Resolver:
     async def addresses(self, name: dns.name.Name | str, depth: int = 0) -> list[str]:
         """IPv4 and IPv6 addresses of ``name`` (only the enabled families), CNAMEs followed."""
         families = [t for t, on in (("A", self.config.ipv4), ("AAAA", self.config.ipv6)) if on]
-        results = await asyncio.gather(*(self.lookup(name, t, depth) for t in families))
+        results = await gather_ready(self.lookup(name, t, depth) for t in families)
         return unique(address for result in results for address in result.records())
 
     @staticmethod
