@@ -34,12 +34,13 @@ async def gather_ready(coros: Iterable[Coroutine[Any, Any, _T]]) -> list[_T]:
         raise
     except BaseException:
         for future in futures:
-            future.add_done_callback(_retrieve)
+            future.add_done_callback(retrieve)
         raise
 
 
-def _retrieve(future: asyncio.Future[Any]) -> None:
-    """Mark an error nobody will await as seen (the first error is the one reported)."""
+def retrieve(future: asyncio.Future[Any]) -> None:
+    """Done-callback: mark a result nobody will await as seen (its error is reported elsewhere
+    or not at all), so asyncio does not log it as never retrieved."""
     if not future.cancelled():
         future.exception()
 

@@ -20,7 +20,6 @@ import resource
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import dns.exception
 import dns.name
@@ -28,7 +27,7 @@ import dns.rdatatype
 
 from dnscert.dnshealth.engine import parallel, profiles, registry
 from dnscert.dnshealth.engine.context import NsIp, ZoneContext
-from dnscert.dnshealth.engine.gathering import start_eagerly
+from dnscert.dnshealth.engine.gathering import retrieve, start_eagerly
 from dnscert.dnshealth.engine.model import (
     EngineConfig,
     Level,
@@ -326,7 +325,7 @@ async def _discover(ctx: ZoneContext, deadline: float) -> list[NsIp] | None:
     time, else None.
     """
     found = asyncio.gather(ctx.get_delegation(), ctx.get_all_ns())
-    found.add_done_callback(_retrieve)
+    found.add_done_callback(retrieve)
     await asyncio.wait([found], timeout=max(0.0, deadline - time.monotonic()))
     if not found.done() or found.cancelled() or found.exception() is not None:
         return None
@@ -357,12 +356,6 @@ async def _ask_every_server(
                 pending.append(future)
     if pending:
         await asyncio.wait(pending, timeout=max(0.0, deadline - time.monotonic()))
-
-
-def _retrieve(future: asyncio.Future[Any]) -> None:
-    """Mark a background result as seen (its error, if any, is reported elsewhere)."""
-    if not future.cancelled():
-        future.exception()
 
 
 async def _run_cases(
